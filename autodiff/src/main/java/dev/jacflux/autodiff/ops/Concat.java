@@ -1,0 +1,14 @@
+package dev.jacflux.autodiff.ops;
+
+import dev.jacflux.autodiff.Tensor;
+import java.util.List;
+
+/** PLACEHOLDER: being implemented. */
+public final class Concat {
+    private Concat() {
+    }
+
+    public static Tensor apply(int axis, List<Tensor> parts) {
+        throw new UnsupportedOperationException("Concat not implemented yet");
+    }
+}

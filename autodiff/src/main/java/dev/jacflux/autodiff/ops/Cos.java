@@ -1,0 +1,48 @@
+package dev.jacflux.autodiff.ops;
+
+import dev.jacflux.autodiff.JvpContext;
+import dev.jacflux.autodiff.Op;
+import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.autodiff.VjpContext;
+import java.util.List;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Elementwise cosine; derivative {@code -sin(x)}.
+ *
+ * <pre>{@code
+ * Tensor s = Cos.apply(x);   // same as x.cos()
+ * }</pre>
+ */
+public record Cos(Tensor x) implements Op {
+
+    /** Forward pass. */
+    public static Tensor apply(Tensor x) {
+        return Tensor.of(new Cos(x), Transforms.cos(x.value(), true));
+    }
+
+    /** The elementwise derivative at {@code x} with output {@code y}, as a differentiable tensor. */
+    private Tensor derivative(Tensor y) {
+        return x.sin().neg();
+    }
+
+    @Override
+    public String name() {
+        return "cos";
+    }
+
+    @Override
+    public List<Tensor> inputs() {
+        return List.of(x);
+    }
+
+    @Override
+    public List<Tensor> vjp(VjpContext c) {
+        return List.of(c.g().mul(derivative(c.out())));
+    }
+
+    @Override
+    public Tensor jvp(JvpContext c) {
+        return c.tangent(0).mul(derivative(c.out()));
+    }
+}
