@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.jacflux.autodiff.engine.Backprop;
 import dev.jacflux.autodiff.engine.TangentSweep;
+import dev.jacflux.autodiff.specs.ConvOpSpecs;
 import dev.jacflux.autodiff.specs.CoreOpSpecs;
+import dev.jacflux.autodiff.specs.LossOpSpecs;
 import dev.jacflux.autodiff.specs.NnOpSpecs;
 import dev.jacflux.autodiff.specs.ShapeOpSpecs;
 import dev.jacflux.autodiff.testing.Close;
@@ -31,7 +33,7 @@ class OpGradientTest {
     private static final int K = 3;
 
     static Stream<OpSpec> specs() {
-        return Stream.of(CoreOpSpecs.specs(), ShapeOpSpecs.specs(), NnOpSpecs.specs()).flatMap(List::stream);
+        return Stream.of(CoreOpSpecs.specs(), ShapeOpSpecs.specs(), LossOpSpecs.specs(), ConvOpSpecs.specs(), NnOpSpecs.specs()).flatMap(List::stream);
     }
 
     private static List<INDArray> inputs(OpSpec spec, long seed) {
