@@ -1,0 +1,46 @@
+package dev.jacflux.autodiff.transforms;
+
+import dev.jacflux.autodiff.AutodiffException;
+import dev.jacflux.autodiff.Shapes;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Checks on result buffers: results are written in place through views, so a buffer must be
+ * row-major and gap-free, or views of it would silently be copies.
+ *
+ * <pre>{@code
+ * Layouts.requireResultBuffer("batch jacobian", out, expectedShape, DataType.FLOAT);
+ * }</pre>
+ */
+public final class Layouts {
+    private Layouts() {
+    }
+
+    /** Whether {@code x} is row-major without gaps (size-1 axes ignored). */
+    public static boolean isCContiguous(INDArray x) {
+        long[] shape = x.shape();
+        long[] stride = x.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /** Validates a caller-provided result buffer. */
+    public static void requireResultBuffer(String what, INDArray out, long[] shape, org.nd4j.linalg.api.buffer.DataType dtype) {
+        if (!Arrays.equals(out.shape(), shape)) {
+            throw new AutodiffException(what + ": result buffer has shape " + Shapes.str(out.shape()) + ", expected " + Shapes.str(shape));
+        }
+        if (out.dataType() != dtype) {
+            throw new AutodiffException(what + ": result buffer has dtype " + out.dataType() + ", expected " + dtype);
+        }
+        if (!isCContiguous(out)) {
+            throw new AutodiffException(what + ": result buffer must be a row-major array without gaps (not a strided view)");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.jacflux.autodiff.transforms;
+
+import dev.jacflux.autodiff.Shapes;
+import dev.jacflux.autodiff.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The first cotangents (or tangents) of a pass: blocks of the identity.
+ *
+ * <pre>{@code
+ * Tensor seed = Seeds.identityRows(DataType.FLOAT, 64, 32, new long[]{1}, new long[]{10});
+ * // [32, 1, 10]: rows 64..95 of the identity over 10 outputs, the same for every sample
+ * }</pre>
+ */
+public final class Seeds {
+    private Seeds() {
+    }
+
+    /**
+     * Rows {@code start .. start+count} of the identity over {@code numel(valueShape)} elements,
+     * shaped {@code [count, *middle, *valueShape]} where {@code middle} is a block of size-1 axes
+     * (constant along them; e.g. {@code [1]} for "the same for every sample").
+     */
+    public static Tensor identityRows(DataType dtype, long start, long count, long[] middle, long[] valueShape) {
+        long d = Shapes.numel(valueShape);
+        INDArray seed = Nd4j.zeros(dtype, count, d);
+        for (long k = 0; k < count; k++) {
+            seed.putScalar(k, start + k, 1.0);
+        }
+        return Tensor.constant(seed.reshape('c', Shapes.concat(Shapes.concat(new long[] {count}, middle), valueShape)));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.jacflux.autodiff.transforms;
+
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One batch's Jacobian-type computation, split into the stages the reactive pipeline runs: the
+ * forward pass has already happened when a job exists; {@link #chunks()} plans the rows;
+ * {@link #compute} runs one batched reverse (or forward) pass per chunk and is safe to call from
+ * several threads at once; {@link #assemble} writes a chunk's rows into their slot of the result
+ * (chunks write disjoint regions, so different chunks may be assembled concurrently).
+ *
+ * <p>The direct library call and the pipeline run exactly these steps:
+ * <pre>{@code
+ * StagedJob job = BatchJacobian.of(f).prepare(x);     // forward pass, graph recorded
+ * INDArray result = job.allocateResult();             // or a reused buffer of job.resultShape()
+ * for (RowChunk c : job.chunks()) {
+ *     job.assemble(job.compute(c), result);
+ * }
+ * }</pre>
+ */
+public interface StagedJob {
+
+    /** What the job computes, e.g. {@code "batch-jacobian"}; used in messages and metrics. */
+    String kind();
+
+    /** Number of samples in the batch (1 for functions without a batch axis). */
+    long samples();
+
+    /** The chunks of rows to compute. */
+    List<RowChunk> chunks();
+
+    /** Computes the rows of one chunk. Thread-safe. */
+    ChunkRows compute(RowChunk chunk);
+
+    /** Writes a chunk's rows into {@code result} (of {@link #resultShape()}). */
+    void assemble(ChunkRows rows, INDArray result);
+
+    /** The shape of the final result. */
+    long[] resultShape();
+
+    /** The dtype of the final result. */
+    DataType dtype();
+
+    /** Called once after all chunks are assembled (for jobs that finish the result, e.g. square roots of norms). */
+    default void finish(INDArray result) {
+    }
+
+    /** A fresh, uninitialised result array; every element is written by the chunks. */
+    default INDArray allocateResult() {
+        return Nd4j.createUninitialized(dtype(), resultShape());
+    }
+
+    /** Runs every chunk sequentially into {@code result} and returns it. */
+    default INDArray runInto(INDArray result) {
+        for (RowChunk c : chunks()) {
+            assemble(compute(c), result);
+        }
+        finish(result);
+        return result;
+    }
+}
