@@ -70,11 +70,13 @@ public final class BatchNorm {
      * over all axes but 1. Running statistics are not updated.
      *
      * <p><b>Warning: this couples the samples.</b> Each output sample depends on the whole batch
-     * (through the batch mean and variance), so the output is not a per-sample function: a batch
-     * Jacobian would silently drop the cross-sample terms, and per-sample gradients are refused
-     * (the engine rejects the batch-axis reduction with an {@link AutodiffException}). Use
-     * {@link #apply} with running statistics for per-sample computations, as Opacus and
-     * {@code torch.func} do.
+     * (through the batch mean and variance), so the output is not a per-sample function. A batch
+     * Jacobian built with the sum-over-the-batch trick would be wrong (cross-sample terms would be
+     * mixed into each sample's rows), and per-sample gradients are refused: in per-sample mode the
+     * engine rejects the reduction over the batch axis with an {@link AutodiffException} (with a
+     * batch of one sample there is nothing to couple and it is allowed). Full Jacobians and
+     * ordinary gradients are exact. Use {@link #apply} with running statistics for per-sample
+     * computations, as Opacus and {@code torch.func} do.
      *
      * @param x input {@code [N, C, ...]} (rank at least 2, more than one value per channel)
      * @param weight per-channel scale {@code [C]}, or {@code null} for none
