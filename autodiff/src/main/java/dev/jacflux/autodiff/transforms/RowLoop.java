@@ -78,4 +78,62 @@ public final class RowLoop {
         }
         return result;
     }
+
+    /**
+     * Per-sample gradients {@code [N, M]} the naive way: for each sample, a forward pass on that
+     * sample alone and one ordinary backward pass (N passes in all).
+     */
+    public static INDArray perSampleGradients(PerSampleFunction loss, INDArray x, INDArray targets, List<INDArray> params) {
+        return perSampleLoop(loss, x, targets, params, false);
+    }
+
+    /** Per-sample parameter Jacobian {@code [N, D_y, M]} by one backward pass per sample and output element. */
+    public static INDArray perSampleJacobian(PerSampleFunction f, INDArray x, List<INDArray> params) {
+        return perSampleLoop(f, x, null, params, true);
+    }
+
+    private static INDArray perSampleLoop(PerSampleFunction f, INDArray x, INDArray targets, List<INDArray> params, boolean jacobian) {
+        long n = x.size(0);
+        long m = 0;
+        for (INDArray p : params) {
+            m += p.length();
+        }
+        INDArray result = null;
+        for (long b = 0; b < n; b++) {
+            INDArray xb = x.get(NDArrayIndex.interval(b, b + 1));
+            INDArray tb = targets == null ? null : targets.get(NDArrayIndex.interval(b, b + 1));
+            Tensor input = Tensor.constant(xb);
+            List<Tensor> ps = params.stream().map(Tensor::variable).toList();
+            Tensor out;
+            try (GradMode.Scope ignored = GradMode.set(true)) {
+                out = f.apply(input, tb, ps);
+            }
+            long d = jacobian ? out.numel() : 1;
+            if (!jacobian && out.numel() != 1) {
+                throw new AutodiffException("row loop: the loss must give one value per sample, got " + Shapes.str(out.shape()));
+            }
+            if (result == null) {
+                result = Nd4j.zeros(x.dataType(), jacobian ? new long[] {n, d, m} : new long[] {n, m});
+            }
+            for (long k = 0; k < d; k++) {
+                INDArray seed = Nd4j.zeros(x.dataType(), out.numel());
+                seed.putScalar(k, 1.0);
+                List<Tensor> grads = Backprop.pullback(List.of(out), List.of(Tensor.constant(seed.reshape('c', out.shape()))), ps,
+                        Backprop.Options.DEFAULT);
+                long off = 0;
+                for (int i = 0; i < ps.size(); i++) {
+                    long size = params.get(i).length();
+                    Tensor g = grads.get(i);
+                    if (g != null) {
+                        INDArray flat = g.value().broadcast(params.get(i).shape()).reshape('c', new long[] {size});
+                        INDArray row = jacobian ? result.get(NDArrayIndex.point(b), NDArrayIndex.point(k), NDArrayIndex.all())
+                                : result.getRow(b);
+                        row.get(NDArrayIndex.interval(off, off + size)).assign(flat);
+                    }
+                    off += size;
+                }
+            }
+        }
+        return result;
+    }
 }
