@@ -1,0 +1,48 @@
+package dev.jacflux.model.layers;
+
+import dev.jacflux.autodiff.Shapes;
+import dev.jacflux.autodiff.Tensor;
+import java.util.List;
+
+/**
+ * PyTorch's {@code nn.Softmax(dim=-1)}: normalizes along the last axis of each sample
+ * (per-sample rank at least 1).
+ *
+ * <pre>{@code
+ * Layer out = new Softmax();
+ * Tensor y = out.forward(logits, List.of());   // [n, classes]
+ * }</pre>
+ *
+ * @param name optional layer name
+ */
+public record Softmax(String name) implements Layer {
+    public static final String TYPE = "softmax";
+
+    public Softmax {
+        Checks.optionalName(TYPE, name);
+    }
+
+    /** An unnamed layer. */
+    public Softmax() {
+        this(null);
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        if (in.length < 1) {
+            throw new LayerException(TYPE, name, null, "needs a per-sample input with at least one axis (it acts on the last), got "
+                    + Shapes.str(in));
+        }
+        return in.clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor x, List<Tensor> params, List<Tensor> buffers) {
+        return x.softmax(-1);
+    }
+}
