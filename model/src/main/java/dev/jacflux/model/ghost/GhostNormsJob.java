@@ -1,0 +1,104 @@
+package dev.jacflux.model.ghost;
+
+import dev.jacflux.autodiff.transforms.ChunkPlanner;
+import dev.jacflux.autodiff.transforms.ChunkRows;
+import dev.jacflux.autodiff.transforms.PerSampleOptions;
+import dev.jacflux.autodiff.transforms.RowChunk;
+import dev.jacflux.autodiff.transforms.StagedJob;
+import dev.jacflux.model.Loss;
+import dev.jacflux.model.Model;
+import dev.jacflux.model.PerSample;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Per-sample gradient norms {@code [N]} of a model as a {@link StagedJob}: each chunk of samples
+ * is one {@link GhostPass} (a forward pass and one ordinary backward pass), so the {@code N x M}
+ * matrix is never built. Chunks follow {@link PerSampleOptions} (samples per chunk, or a memory
+ * budget against an estimate from a one-sample probe).
+ *
+ * <pre>{@code
+ * GhostNormsJob job = PerSample.gradientNormsJob(model, x, labels, Loss.crossEntropy(), PerSampleOptions.DEFAULT);
+ * INDArray norms = job.runInto(job.allocateResult());   // [N]
+ * }</pre>
+ */
+public final class GhostNormsJob implements StagedJob {
+    private final Model model;
+    private final Loss loss;
+    private final INDArray x;
+    private final INDArray targets;
+    private final GhostStrategy strategy;
+    private final List<RowChunk> chunks;
+
+    /**
+     * Validates (refusing models that couple samples) and plans chunks.
+     *
+     * @param x a batch {@code [N, *inputShape]}
+     * @param targets targets with {@code N} rows, or {@code null}
+     */
+    public GhostNormsJob(Model model, Loss loss, INDArray x, INDArray targets, PerSampleOptions options, GhostStrategy strategy) {
+        PerSample.requireIndependentSamples(model, "per-sample gradient norms");
+        model.architecture().checkInput(x.shape());
+        this.model = model;
+        this.loss = loss;
+        this.x = x;
+        this.targets = targets;
+        this.strategy = strategy;
+        long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
+                : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
+        this.chunks = ChunkPlanner.plan(x.size(0), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
+    }
+
+    @Override
+    public String kind() {
+        return "per-sample-gradient-norms";
+    }
+
+    @Override
+    public long samples() {
+        return x.size(0);
+    }
+
+    @Override
+    public List<RowChunk> chunks() {
+        return chunks;
+    }
+
+    /** The norms of this chunk's samples, {@code [n]}. */
+    @Override
+    public ChunkRows compute(RowChunk chunk) {
+        GhostPass pass = GhostPass.run(model, loss, rows(x, chunk), targets == null ? null : rows(targets, chunk), strategy);
+        return new ChunkRows(chunk, pass.norms());
+    }
+
+    private static INDArray rows(INDArray a, RowChunk r) {
+        if (r.start() == 0 && r.count() == a.size(0)) {
+            return a;
+        }
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        idx[0] = NDArrayIndex.interval(r.start(), r.end());
+        for (int i = 1; i < idx.length; i++) {
+            idx[i] = NDArrayIndex.all();
+        }
+        return a.get(idx);
+    }
+
+    @Override
+    public void assemble(ChunkRows rows, INDArray result) {
+        RowChunk c = rows.chunk();
+        result.get(NDArrayIndex.interval(c.start(), c.end())).assign(rows.rows());
+    }
+
+    @Override
+    public long[] resultShape() {
+        return new long[] {x.size(0)};
+    }
+
+    @Override
+    public DataType dtype() {
+        return model.dtype();
+    }
+}
