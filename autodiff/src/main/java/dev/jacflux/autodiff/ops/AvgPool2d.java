@@ -7,6 +7,7 @@ import dev.jacflux.autodiff.VjpContext;
 import java.util.List;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * 2-D average pooling with PyTorch's semantics ({@code ceil_mode=False},
@@ -55,8 +56,9 @@ public record AvgPool2d(Tensor x, Pool2dSpec spec) implements Op {
         // C, oh, ow expanded; a size-1 batch axis (batch-invariant cotangent) is kept
         Tensor g = ConvKernels.expandFrom(c.g(), lead + 1, s[1], out[2], out[3]);
         long ng = g.size(lead);
-        Tensor spread = g.mul(1.0 / kk).reshape(ConvKernels.withLead(g, lead, ng, s[1], 1, p))
-                .broadcastTo(ConvKernels.withLead(g, lead, ng, s[1], kk, p));
+        // spread over the window by a broadcast product with a constant [kk, 1] of 1/kk
+        Tensor share = Tensor.constant(Nd4j.valueArrayOf(new long[] {kk, 1}, 1.0 / kk, x.dtype()));
+        Tensor spread = g.reshape(ConvKernels.withLead(g, lead, ng, s[1], 1, p)).mul(share);
         long lflat = ConvKernels.leadCount(g, lead);
         Tensor img = Col2Im.apply(spread.reshape(lflat * ng, s[1] * kk, p), s[2], s[3], spec.kh(), spec.kw(), spec.conv());
         return List.of(img.reshape(ConvKernels.withLead(g, lead, ng, s[1], s[2], s[3])));

@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Forward kernels behind the convolution and pooling ops: libnd4j's native {@code im2col},
@@ -19,7 +18,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>libnd4j's {@code im2col} writes {@code [N, C, kh, kw, oh, ow]}, which read row-major is
  * already PyTorch's {@code unfold} layout {@code [N, C*kh*kw, oh*ow]}. Its {@code col2im} takes
  * integer arguments {@code (sH, sW, pH, pW, H, W, dH, dW, same)}; the Java wrapper
- * {@code Nd4j.cnn().col2Im} passes the kernel size where the image size belongs, so it is not used.
+ * {@code Nd4j.cnn().col2Im} passes the kernel size in the image-size slots (and fails), so it is not
+ * used. {@code im2col} takes the padding value as its floating-point argument (max pooling pads with
+ * {@code -inf}).
  *
  * <pre>{@code
  * INDArray cols = ConvKernels.im2col(x, 3, 3, Conv2dSpec.DEFAULT);        // [N, C*9, oh*ow]
@@ -32,13 +33,22 @@ public final class ConvKernels {
 
     /** {@code x [N, C, H, W]} to columns {@code [N, C*kh*kw, oh*ow]}, padding with zeros. */
     public static INDArray im2col(INDArray x, long kh, long kw, Conv2dSpec s) {
+        return im2col(x, kh, kw, s, 0.0);
+    }
+
+    /** {@code x [N, C, H, W]} to columns {@code [N, C*kh*kw, oh*ow]}, padding with {@code padValue}. */
+    public static INDArray im2col(INDArray x, long kh, long kw, Conv2dSpec s, double padValue) {
         long n = x.size(0);
         long c = x.size(1);
         long[] o = s.outputSize("im2col", x.size(2), x.size(3), kh, kw);
         INDArray out = Nd4j.createUninitialized(x.dataType(), n, c, kh, kw, o[0], o[1]);
         if (out.length() > 0) {
-            Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(x).addOutputs(out)
-                    .addIntegerArguments((int) kh, (int) kw, s.sh(), s.sw(), s.ph(), s.pw(), s.dh(), s.dw(), 0).build());
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("im2col").addInputs(x).addOutputs(out)
+                    .addIntegerArguments((int) kh, (int) kw, s.sh(), s.sw(), s.ph(), s.pw(), s.dh(), s.dw(), 0);
+            if (padValue != 0.0) {
+                op.addFloatingPointArguments(padValue);
+            }
+            Nd4j.exec(op.build());
         }
         return out.reshape('c', n, c * kh * kw, o[0] * o[1]);
     }
@@ -71,19 +81,6 @@ public final class ConvKernels {
                 .dH(s.dh()).dW(s.dw()).paddingMode(PaddingMode.VALID).dataFormat("NCHW")
                 .weightsFormat(WeightsFormat.OIYX).build();
         return Nd4j.cnn().conv2d(x, w, cfg);
-    }
-
-    /** {@code x [N, C, H, W]} padded by {@code ph} rows and {@code pw} columns of {@code value} on each side. */
-    public static INDArray pad(INDArray x, long ph, long pw, double value) {
-        if (ph == 0 && pw == 0) {
-            return x;
-        }
-        long h = x.size(2);
-        long w = x.size(3);
-        INDArray out = Nd4j.valueArrayOf(new long[] {x.size(0), x.size(1), h + 2 * ph, w + 2 * pw}, value, x.dataType());
-        out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(ph, ph + h), NDArrayIndex.interval(pw, pw + w))
-                .assign(x);
-        return out;
     }
 
     // ------------------------------------------------------------------ helpers for the rules

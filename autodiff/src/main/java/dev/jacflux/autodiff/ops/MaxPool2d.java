@@ -7,7 +7,10 @@ import dev.jacflux.autodiff.VjpContext;
 import java.util.List;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * 2-D max pooling with PyTorch's semantics ({@code ceil_mode=False}, padding with {@code -inf},
@@ -16,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The forward pass also records a constant one-hot mask {@code [N, C, kh*kw, oh*ow]} marking,
  * in each window, the position of the maximum (the first one in row-major window order on ties,
- * as PyTorch). The VJP routes the cotangent there, {@code Col2Im(mask * g)}; the JVP picks the
+ * as PyTorch; a window holding a NaN gives NaN and its first NaN is marked). The VJP routes the cotangent there, {@code Col2Im(mask * g)}; the JVP picks the
  * tangent there, {@code sum_window(mask * Im2Col(t))}. Both are linear in {@code g} / {@code t}
  * with a constant mask, so second derivatives are zero, as they are almost everywhere.
  *
@@ -34,14 +37,25 @@ public record MaxPool2d(Tensor x, Pool2dSpec spec, Tensor mask) implements Op {
         long[] o = spec.outputSize("max_pool2d", s[2], s[3]);
         long kk = spec.windowSize();
         long p = o[0] * o[1];
-        INDArray padded = ConvKernels.pad(x.value(), spec.ph(), spec.pw(), Double.NEGATIVE_INFINITY);
-        INDArray cols = ConvKernels.im2col(padded, spec.kh(), spec.kw(), spec.conv().withoutPadding())
+        INDArray cols = ConvKernels.im2col(x.value(), spec.kh(), spec.kw(), spec.conv(), Double.NEGATIVE_INFINITY)
                 .reshape('c', s[0], s[1], kk, p);
-        INDArray max = cols.max(true, 2);                                      // [N, C, 1, P]
-        INDArray arg = Nd4j.argMax(cols, 2).castTo(x.dtype()).reshape('c', s[0], s[1], 1, p);
-        INDArray positions = Nd4j.arange(0, kk).castTo(x.dtype()).reshape('c', kk, 1);
-        INDArray mask = Elementwise.broadcastBoth(arg, positions, new long[] {s[0], s[1], kk, p}, Elementwise.Binary.SUB)
-                .eq(0.0).castTo(x.dtype());
+        // a NaN sum is cheap to get and flags every NaN (and inf - inf, checked exactly below)
+        INDArray nan = Double.isNaN(x.value().sumNumber().doubleValue()) ? cols.isNaN() : null;
+        INDArray scan = cols;
+        if (nan != null && nan.any()) {
+            // ND4J's max skips NaN; PyTorch's max pool returns NaN for a window holding one: find it as +inf
+            scan = cols.dup('c');
+            BooleanIndexing.replaceWhere(scan, Double.POSITIVE_INFINITY, Conditions.isNan());
+        } else {
+            nan = null;
+        }
+        INDArray max = scan.max(true, 2);                                      // [N, C, 1, P]
+        if (nan != null) {
+            INDArray clean = nan.castTo(x.dtype()).max(true, 2).rsub(1.0);     // 1 without NaN, 0 with
+            max = max.mul(clean.div(clean));                                    // times 1, or times 0/0 = NaN
+        }
+        INDArray mask = Nd4j.create(x.dtype(), s[0], s[1], kk, p);
+        Nd4j.exec(new OneHot(Nd4j.argMax(scan, 2), mask, (int) kk, 2, 1.0, 0.0));  // first maximum on ties
         INDArray value = max.reshape('c', s[0], s[1], o[0], o[1]);
         return Tensor.of(new MaxPool2d(x, spec, Tensor.constant(mask)), value);
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Forward values of Im2Col/Col2Im against plain loops (libnd4j's argument order), and their errors. */
 class Im2ColTest {
@@ -66,6 +67,31 @@ class Im2ColTest {
         Conv2dSpec spec = new Conv2dSpec(1, 2, 1, 1, 1, 1);
         Close.assertClose("im2col of a view", ConvReference.im2col(view.dup('c'), 2, 2, spec),
                 Im2Col.apply(Tensor.constant(view), 2, 2, spec).value(), 1e-12, 1e-12);
+    }
+
+    @Test
+    void kernelPadsWithTheGivenValue() {
+        Conv2dSpec spec = new Conv2dSpec(2, 1, 1, 2, 1, 2);
+        INDArray x = Gen.random(18, 2, 2, 4, 5);
+        INDArray zeros = ConvKernels.im2col(x, 2, 3, spec);
+        INDArray inf = ConvKernels.im2col(x, 2, 3, spec, Double.NEGATIVE_INFINITY);
+        INDArray ones = Nd4j.ones(DataType.DOUBLE, x.shape());
+        // padding positions: where the unfolded all-ones image is 0
+        INDArray padded = ConvReference.im2col(ones, 2, 3, spec).eq(0.0).castTo(DataType.DOUBLE);
+        Close.assertClose("zero padding", ConvReference.im2col(x, 2, 3, spec), zeros, 0, 0);
+        double[] pz = padded.dup('c').data().asDouble();
+        double[] z = zeros.dup('c').data().asDouble();
+        double[] m = inf.dup('c').data().asDouble();
+        int pads = 0;
+        for (int k = 0; k < pz.length; k++) {
+            if (pz[k] == 1.0) {
+                pads++;
+                assertEquals(Double.NEGATIVE_INFINITY, m[k], "padding entry " + k);
+            } else {
+                assertEquals(z[k], m[k], "image entry " + k);
+            }
+        }
+        assertTrue(pads > 0);
     }
 
     @Test

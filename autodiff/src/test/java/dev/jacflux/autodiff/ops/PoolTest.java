@@ -73,6 +73,18 @@ class PoolTest {
     }
 
     @Test
+    void nanInAWindowPropagatesAndTakesTheCotangent() {
+        INDArray xs = Nd4j.create(new double[] {1, Double.NaN, 0, 2, 4, 3, 2, 0}, new long[] {1, 1, 2, 4}, DataType.DOUBLE);
+        Tensor x = Tensor.variable(xs);
+        Tensor y = MaxPool2d.apply(x, Pool2dSpec.of(new int[] {2, 2}));
+        assertTrue(Double.isNaN(y.value().getDouble(0, 0, 0, 0)), "window with NaN: " + y.value());
+        assertEquals(2.0, y.value().getDouble(0, 0, 0, 1));
+        Tensor gx = Backprop.pullback(List.of(y), List.of(Tensor.constant(Nd4j.create(new double[] {3, 5}, new long[] {1, 1, 1, 2}, DataType.DOUBLE))),
+                List.of(x), Backprop.Options.DEFAULT).get(0);
+        Close.assertClose("NaN routing", Nd4j.create(new double[] {0, 3, 0, 5, 0, 0, 0, 0}, new long[] {1, 1, 2, 4}, DataType.DOUBLE), gx.value(), 0, 0);
+    }
+
+    @Test
     void tiesOnALargerInputFollowTheFirstMaxRule() {
         // quantised values give many ties over overlapping windows; reference: first strict max in row-major order
         java.util.Random rnd = new java.util.Random(7);
