@@ -23,7 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class DpSgdTest {
 
     static Stream<ModelCases.Case> cases() {
-        return ModelCases.dense().stream();
+        return ModelCases.all().stream();
     }
 
     private static INDArray flat(List<INDArray> arrays) {

@@ -1,6 +1,10 @@
 package dev.jacflux.model;
 
+import dev.jacflux.model.layers.AvgPool2d;
 import dev.jacflux.model.layers.BatchNorm2d;
+import dev.jacflux.model.layers.Conv2d;
+import dev.jacflux.model.layers.MaxPool2d;
+import dev.jacflux.model.layers.Size2d;
 import dev.jacflux.model.layers.Dropout;
 import dev.jacflux.model.layers.Elu;
 import dev.jacflux.model.layers.Flatten;
@@ -81,6 +85,30 @@ public final class ModelCases {
         c.add(classifier("dropout (inference)", v4, 15, Linear.of("fc1", 4, 6), new Tanh(), Dropout.of(0.5), Linear.of("fc2", 6, 3)));
         c.add(regression("softmax", v4, 16, Linear.of("fc", 4, 3), new Softmax()));
         c.add(classifier("log_softmax", v4, 17, Linear.of("fc1", 4, 6), new Tanh(), Linear.of("fc2", 6, 3), new LogSoftmax()));
+        return c;
+    }
+
+    /** The convolution and pooling layers. */
+    public static List<Case> conv() {
+        List<Case> c = new ArrayList<>();
+        long[] img = {2, 5, 5};
+        c.add(classifier("conv2d", img, 41, Conv2d.of("conv", 2, 3, 3), new Tanh(), new Flatten(), Linear.of("fc", 27, 3)));
+        c.add(classifier("conv2d (stride, padding, dilation, no bias)", new long[] {2, 6, 6}, 42,
+                new Conv2d("conv", 2, 3, Size2d.of(3, 2), Size2d.of(2, 1), Size2d.of(1, 0), Size2d.of(1, 2), false), new Tanh(),
+                new Flatten(), Linear.of("fc", 36, 3)));
+        c.add(classifier("maxpool2d", img, 43, new Conv2d("conv", 2, 3, Size2d.square(3), Size2d.square(1), Size2d.square(1),
+                Size2d.square(1), true), MaxPool2d.of(2), new Flatten(), Linear.of("fc", 12, 3)));
+        c.add(classifier("avgpool2d", img, 44, Conv2d.of("conv", 2, 3, 2),
+                new AvgPool2d(null, Size2d.square(2), Size2d.square(1), Size2d.square(1)), new Flatten(), Linear.of("fc", 75, 3)));
+        c.add(classifier("conv2d + batch_norm2d", img, 45, Conv2d.of("conv", 2, 3, 3), BatchNorm2d.of("bn", 3), new Relu(),
+                new Flatten(), Linear.of("fc", 27, 3)));
+        return c;
+    }
+
+    /** Every case. */
+    public static List<Case> all() {
+        List<Case> c = new ArrayList<>(dense());
+        c.addAll(conv());
         return c;
     }
 }

@@ -28,7 +28,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class PerSampleModelTest {
 
     static Stream<ModelCases.Case> cases() {
-        return ModelCases.dense().stream();
+        return ModelCases.all().stream();
     }
 
     private static INDArray rowNorms(INDArray m) {

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.model.layers.AvgPool2d;
 import dev.jacflux.model.layers.BatchNorm2d;
+import dev.jacflux.model.layers.Conv2d;
+import dev.jacflux.model.layers.MaxPool2d;
+import dev.jacflux.model.layers.Size2d;
 import dev.jacflux.model.layers.Dropout;
 import dev.jacflux.model.layers.Flatten;
 import dev.jacflux.model.layers.Gelu;
@@ -104,6 +108,67 @@ class SequentialTest {
         for (long i = 0; i < x.length(); i++) {
             double d = dropped.getDouble(i);
             assertTrue(d == 0 || Math.abs(d - 2 * x.getDouble(i)) < 1e-15);
+        }
+    }
+
+    /** Plain-loop cross-correlation / pooling over a zero- or -inf-padded input (PyTorch semantics). */
+    private static double window(INDArray x, int n, int ch, int oy, int ox, Size2d k, Size2d s, Size2d p, Size2d d, String kind,
+            INDArray w, int o) {
+        double acc = kind.equals("max") ? Double.NEGATIVE_INFINITY : 0;
+        for (int i = 0; i < k.h(); i++) {
+            for (int j = 0; j < k.w(); j++) {
+                int y = oy * s.h() - p.h() + i * d.h();
+                int xx = ox * s.w() - p.w() + j * d.w();
+                boolean inside = y >= 0 && y < x.size(2) && xx >= 0 && xx < x.size(3);
+                double v = inside ? x.getDouble(n, ch, y, xx) : kind.equals("max") ? Double.NEGATIVE_INFINITY : 0;
+                switch (kind) {
+                    case "max" -> acc = Math.max(acc, v);
+                    case "avg" -> acc += v / (k.h() * k.w());
+                    default -> acc += v * w.getDouble(o, ch, i, j);
+                }
+            }
+        }
+        return acc;
+    }
+
+    @Test
+    void convAndPoolLayersMatchPlainLoops() {
+        Conv2d conv = new Conv2d("conv", 2, 3, Size2d.of(3, 2), Size2d.of(2, 1), Size2d.of(1, 0), Size2d.of(1, 2), true);
+        Model m = Fixtures.randomModel(Sequential.of(new long[] {2, 6, 7}, conv), 91);
+        INDArray x = Fixtures.normal(92, 2, 2, 6, 7);
+        INDArray y = m.forward(x);
+        assertArrayEquals(new long[] {2, 3, 3, 5}, y.shape());
+        for (int n = 0; n < 2; n++) {
+            for (int o = 0; o < 3; o++) {
+                for (int oy = 0; oy < 3; oy++) {
+                    for (int ox = 0; ox < 5; ox++) {
+                        double v = m.parameter("conv.bias").getDouble(o);
+                        for (int ch = 0; ch < 2; ch++) {
+                            v += window(x, n, ch, oy, ox, conv.kernelSize(), conv.stride(), conv.padding(), conv.dilation(), "conv",
+                                    m.parameter("conv.weight"), o);
+                        }
+                        assertEquals(v, y.getDouble(n, o, oy, ox), 1e-12, "conv at " + n + "," + o + "," + oy + "," + ox);
+                    }
+                }
+            }
+        }
+        MaxPool2d max = new MaxPool2d(null, Size2d.of(3, 2), Size2d.of(2, 1), Size2d.of(1, 1), Size2d.of(1, 2));
+        AvgPool2d avg = new AvgPool2d(null, Size2d.of(3, 2), Size2d.of(2, 1), Size2d.of(1, 1));
+        for (dev.jacflux.model.layers.Layer pool : List.of(max, avg)) {
+            long[] os = pool.outputShape(new long[] {2, 6, 7});
+            INDArray py = pool.forward(Tensor.constant(x), List.of()).value();
+            assertArrayEquals(new long[] {2, os[0], os[1], os[2]}, py.shape());
+            for (int n = 0; n < 2; n++) {
+                for (int ch = 0; ch < 2; ch++) {
+                    for (int oy = 0; oy < os[1]; oy++) {
+                        for (int ox = 0; ox < os[2]; ox++) {
+                            double v = pool == max ? window(x, n, ch, oy, ox, max.kernelSize(), max.stride(), max.padding(), max.dilation(), "max", null, 0)
+                                    : window(x, n, ch, oy, ox, avg.kernelSize(), avg.stride(), avg.padding(), Size2d.square(1), "avg", null, 0);
+                            assertEquals(v, py.getDouble(n, ch, oy, ox), 1e-12, pool.type() + " at " + n + "," + ch + "," + oy + "," + ox);
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -11,6 +11,8 @@ import dev.jacflux.model.Model;
 import dev.jacflux.model.ModelException;
 import dev.jacflux.model.PerSample;
 import dev.jacflux.model.Sequential;
+import dev.jacflux.autodiff.ops.ConvKernels;
+import dev.jacflux.model.layers.Conv2d;
 import dev.jacflux.model.layers.Layer;
 import dev.jacflux.model.layers.Linear;
 import java.util.ArrayList;
@@ -203,7 +205,22 @@ public final class GhostPass {
             }
             return out;
         }
+        if (c.layer() instanceof Conv2d conv) {
+            INDArray cols = columns(c, conv);                                   // [n, C*kh*kw, P]
+            INDArray g = c.g().reshape('c', n, conv.outChannels(), cols.size(2)); // [n, O, P]
+            List<INDArray> out = new ArrayList<>();
+            out.add(GhostMath.squaredNormOfProducts(g.permute(0, 2, 1), cols.permute(0, 2, 1), strategy));
+            if (conv.bias()) {
+                out.add(GhostMath.rowSquares(g.sum(2)));
+            }
+            return out;
+        }
         return localPerSampleSquares(c);
+    }
+
+    /** The im2col columns {@code [n, C*kh*kw, P]} of a conv layer's input. */
+    private static INDArray columns(Capture c, Conv2d conv) {
+        return ConvKernels.im2col(c.input().value(), conv.kernelSize().h(), conv.kernelSize().w(), conv.spec());
     }
 
     private List<INDArray> weightedSum(Capture c, INDArray w) {
@@ -217,6 +234,23 @@ public final class GhostPass {
             out.add(gw);
             if (lin.bias()) {
                 out.add(gc.sum(0));
+            }
+            return out;
+        }
+        if (c.layer() instanceof Conv2d conv) {
+            INDArray cols = columns(c, conv);
+            long o = conv.outChannels();
+            long ckk = cols.size(1);
+            long p = cols.size(2);
+            INDArray gc = c.g().reshape('c', n, o, p).mul(w.reshape('c', n, 1, 1));
+            INDArray g2 = gc.permute(1, 0, 2).dup('c').reshape('c', o, n * p);       // [O, n*P]
+            INDArray c2 = cols.permute(1, 0, 2).dup('c').reshape('c', ckk, n * p);   // [C*kh*kw, n*P]
+            INDArray gw = Nd4j.createUninitialized(model.dtype(), o, ckk);
+            Nd4j.gemm(g2, c2, gw, false, true, 1.0, 0.0);
+            List<INDArray> out = new ArrayList<>();
+            out.add(gw.reshape('c', o, conv.inChannels(), conv.kernelSize().h(), conv.kernelSize().w()));
+            if (conv.bias()) {
+                out.add(g2.sum(1));
             }
             return out;
         }
@@ -306,6 +340,11 @@ public final class GhostPass {
             if (layer instanceof Linear lin) {
                 long t = Shapes.numel(arch.shapeBefore(i)) / lin.inFeatures();
                 elements += GhostMath.workPerSample(t, lin.outFeatures(), lin.inFeatures(), strategy);
+            } else if (layer instanceof Conv2d conv) {
+                long[] outShape = arch.shapeBefore(i + 1);
+                long p = outShape[1] * outShape[2];
+                long ckk = conv.inChannels() * conv.kernelSize().h() * conv.kernelSize().w();
+                elements += 2 * ckk * p + GhostMath.workPerSample(p, conv.outChannels(), ckk, strategy);
             } else {
                 int p0 = arch.firstParameter(i);
                 for (int k = p0; k < p0 + arch.parameterCount(i); k++) {

@@ -2,6 +2,7 @@ package dev.jacflux.model.layers;
 
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.autodiff.ops.Pool2dSpec;
 import java.util.List;
 
 /**
@@ -54,6 +55,6 @@ public record AvgPool2d(String name, Size2d kernelSize, Size2d stride, Size2d pa
 
     @Override
     public Tensor forward(Tensor x, List<Tensor> params, List<Tensor> buffers) {
-        throw new LayerException(TYPE, name, null, "the avg_pool2d op is not available yet");
+        return dev.jacflux.autodiff.ops.AvgPool2d.apply(x, Pool2dSpec.of(kernelSize.toArray(), stride.toArray(), padding.toArray()));
     }
 }

@@ -2,6 +2,7 @@ package dev.jacflux.model.layers;
 
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.autodiff.ops.Conv2dSpec;
 import java.util.List;
 
 /**
@@ -68,8 +69,13 @@ public record Conv2d(String name, long inChannels, long outChannels, Size2d kern
         return new long[] {outChannels, oh, ow};
     }
 
+    /** Stride, padding and dilation as the conv op's spec. */
+    public Conv2dSpec spec() {
+        return Conv2dSpec.of(stride.toArray(), padding.toArray(), dilation.toArray());
+    }
+
     @Override
     public Tensor forward(Tensor x, List<Tensor> params, List<Tensor> buffers) {
-        throw new LayerException(TYPE, name, null, "the conv2d op is not available yet");
+        return dev.jacflux.autodiff.ops.Conv2d.apply(x, params.get(0), bias ? params.get(1) : null, spec());
     }
 }
