@@ -1,11 +1,13 @@
 package dev.jacflux.model;
 
+import dev.jacflux.autodiff.transforms.Layouts;
 import dev.jacflux.autodiff.transforms.PerSampleGradients;
 import dev.jacflux.autodiff.transforms.PerSampleJacobian;
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
 import dev.jacflux.autodiff.transforms.PerSampleResult;
 import dev.jacflux.model.ghost.GhostNormsJob;
 import dev.jacflux.model.ghost.GhostStrategy;
+import dev.jacflux.model.ghost.LayerGradientsJob;
 import dev.jacflux.model.layers.BatchNorm2d;
 import dev.jacflux.model.layers.Layer;
 import java.util.OptionalInt;
@@ -42,21 +44,42 @@ public final class PerSample {
 
     /** Per-sample gradients, chunked as {@code options} says (samples per chunk or a memory budget). */
     public static PerSampleResult gradients(Model model, INDArray x, INDArray targets, Loss loss, PerSampleOptions options) {
-        PerSampleGradients.Job job = gradientsJob(model, x, targets, loss, options);
+        LayerGradientsJob job = gradientsJob(model, x, targets, loss, options);
         return new PerSampleResult(job.runInto(job.allocateResult()), job.layout());
     }
 
     /**
+     * Per-sample gradients written into {@code out} ({@code [N, M]}, row-major, the model's dtype),
+     * e.g. a buffer reused across batches: a fresh 241 MB result costs more than computing it.
+     */
+    public static PerSampleResult gradients(Model model, INDArray x, INDArray targets, Loss loss, PerSampleOptions options, INDArray out) {
+        LayerGradientsJob job = gradientsJob(model, x, targets, loss, options);
+        Layouts.requireResultBuffer("per-sample gradients", out, job.resultShape(), job.dtype());
+        return new PerSampleResult(job.runInto(out), job.layout());
+    }
+
+    /**
      * The per-sample gradients as a staged job (for the reactive pipeline): chunks of samples, each
-     * computed into one block per parameter and assembled into the {@code [N, M]} result.
+     * one forward and one backward pass keeping per-layer factors, written straight into the rows
+     * of the {@code [N, M]} result (see {@link LayerGradientsJob}).
      *
      * <pre>{@code
-     * PerSampleGradients.Job job = PerSample.gradientsJob(model, x, labels, Loss.crossEntropy(), options);
+     * LayerGradientsJob job = PerSample.gradientsJob(model, x, labels, Loss.crossEntropy(), options);
      * INDArray matrix = job.runInto(job.allocateResult());
      * PerSampleResult r = new PerSampleResult(matrix, job.layout());
      * }</pre>
      */
-    public static PerSampleGradients.Job gradientsJob(Model model, INDArray x, INDArray targets, Loss loss, PerSampleOptions options) {
+    public static LayerGradientsJob gradientsJob(Model model, INDArray x, INDArray targets, Loss loss, PerSampleOptions options) {
+        requireIndependentSamples(model, "per-sample gradients");
+        return new LayerGradientsJob(model, loss, prepare(model, x), targets, options, GhostStrategy.AUTO);
+    }
+
+    /**
+     * The per-sample gradients through the engine's generic per-sample mode (one reverse pass per
+     * chunk with batch-keeping parameter cotangents, {@link PerSampleGradients}), without the
+     * per-layer factors: a second, independent route to the same matrix.
+     */
+    public static PerSampleGradients.Job gradientsJobViaEngine(Model model, INDArray x, INDArray targets, Loss loss, PerSampleOptions options) {
         requireIndependentSamples(model, "per-sample gradients");
         INDArray xs = prepare(model, x);
         return PerSampleGradients.of(model.lossFunction(loss), options).prepare(xs, targets, model.parameters(), model.layout().names());

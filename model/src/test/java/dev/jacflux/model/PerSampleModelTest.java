@@ -11,6 +11,7 @@ import dev.jacflux.autodiff.transforms.RowLoop;
 import dev.jacflux.model.ghost.GhostNormsJob;
 import dev.jacflux.model.ghost.GhostPass;
 import dev.jacflux.model.ghost.GhostStrategy;
+import dev.jacflux.model.ghost.LayerGradientsJob;
 import dev.jacflux.model.layers.Dropout;
 import dev.jacflux.model.layers.Linear;
 import dev.jacflux.model.layers.Tanh;
@@ -52,18 +53,30 @@ class PerSampleModelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
+    void engineRouteAndReusedBufferGiveTheSameMatrix(ModelCases.Case c) {
+        INDArray loop = RowLoop.perSampleGradients(c.model().lossFunction(c.loss()), c.x(), c.targets(), c.model().parameters());
+        PerSampleGradients.Job engine = PerSample.gradientsJobViaEngine(c.model(), c.x(), c.targets(), c.loss(), PerSampleOptions.DEFAULT);
+        assertClose(c.name() + ": engine route", loop, engine.runInto(engine.allocateResult()));
+        INDArray buffer = Nd4j.valueArrayOf(new long[] {ModelCases.N, c.model().parameterCount()}, Double.NaN, c.model().dtype());
+        PerSampleResult r = PerSample.gradients(c.model(), c.x(), c.targets(), c.loss(), PerSampleOptions.DEFAULT.withSamplesPerChunk(2), buffer);
+        assertTrue(r.matrix() == buffer, "the result is the buffer");
+        assertClose(c.name() + ": into a reused buffer (every entry written)", loop, buffer);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
     void chunkedGradientsEqualUnchunked(ModelCases.Case c) {
         INDArray whole = PerSample.gradients(c.model(), c.x(), c.targets(), c.loss()).matrix();
         INDArray chunked = PerSample.gradients(c.model(), c.x(), c.targets(), c.loss(), PerSampleOptions.DEFAULT.withSamplesPerChunk(2)).matrix();
         assertClose(c.name() + ": 2 samples per chunk", whole, chunked, 1e-14, 1e-12);
-        PerSampleGradients.Job job = PerSample.gradientsJob(c.model(), c.x(), c.targets(), c.loss(),
+        LayerGradientsJob job = PerSample.gradientsJob(c.model(), c.x(), c.targets(), c.loss(),
                 PerSampleOptions.DEFAULT.withMemoryBudget(budgetForAboutTwoSamples(c)));
         assertTrue(job.chunks().size() > 1, c.name() + ": the budget must split the batch, got " + job.chunks());
         assertClose(c.name() + ": memory budget", whole, job.runInto(job.allocateResult()), 1e-14, 1e-12);
     }
 
     private static long budgetForAboutTwoSamples(ModelCases.Case c) {
-        PerSampleGradients.Job one = PerSample.gradientsJob(c.model(), c.x(), c.targets(), c.loss(), PerSampleOptions.DEFAULT.withMemoryBudget(1L << 40));
+        LayerGradientsJob one = PerSample.gradientsJob(c.model(), c.x(), c.targets(), c.loss(), PerSampleOptions.DEFAULT.withMemoryBudget(1L << 40));
         // with an unlimited budget everything fits in one chunk; probe the per-sample estimate by halving
         long budget = 1L << 40;
         while (PerSample.gradientsJob(c.model(), c.x(), c.targets(), c.loss(), PerSampleOptions.DEFAULT.withMemoryBudget(budget / 2))

@@ -12,6 +12,7 @@ import dev.jacflux.model.ModelException;
 import dev.jacflux.model.PerSample;
 import dev.jacflux.model.Sequential;
 import dev.jacflux.autodiff.ops.ConvKernels;
+import dev.jacflux.autodiff.ops.MatMulKernel;
 import dev.jacflux.model.layers.Conv2d;
 import dev.jacflux.model.layers.Layer;
 import dev.jacflux.model.layers.Linear;
@@ -21,7 +22,9 @@ import java.util.List;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -268,21 +271,114 @@ public final class GhostPass {
 
     /** Per-sample gradients of this layer's parameters only: its output cotangent pulled back through the layer in per-sample mode. */
     private List<INDArray> localPerSampleSquares(Capture c) {
+        List<INDArray> out = new ArrayList<>();
+        for (INDArray block : localPerSampleBlocks(c)) {
+            out.add(GhostMath.rowSquares(block));
+        }
+        return out;
+    }
+
+    /** {@code [n, numel]} per parameter of the layer, from a pullback of its output cotangent through the layer alone. */
+    private List<INDArray> localPerSampleBlocks(Capture c) {
         Tensor seed = Tensor.constant(c.g().reshape('c', Shapes.concat(new long[] {1}, c.g().shape())));
         List<Tensor> grads = Backprop.pullback(List.of(c.output()), List.of(seed), c.params(),
                 Backprop.Options.perSample(Set.of(c.input()), n));
         List<INDArray> out = new ArrayList<>();
         for (int k = 0; k < c.params().size(); k++) {
             Tensor g = grads.get(k);
+            long numel = c.params().get(k).numel();
             if (g == null) {
-                out.add(Nd4j.zeros(model.dtype(), n));
+                out.add(Nd4j.zeros(model.dtype(), n, numel));
                 continue;
             }
             long[] want = Shapes.concat(new long[] {1, n}, c.params().get(k).shape());
             INDArray v = Arrays.equals(g.shape(), want) ? g.value() : g.value().broadcast(want);
-            out.add(GhostMath.rowSquares(v.reshape('c', Shapes.range(want, 1, want.length))));
+            out.add(v.reshape('c', n, numel));
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------ per-sample gradients from the factors
+
+    /**
+     * The per-sample gradients of every parameter in a factored form that {@link #writePerSample}
+     * turns into rows of the {@code N x M} matrix: for a linear layer on vectors the output
+     * cotangents {@code G [n, out]} and inputs {@code X [n, in]} (the weight rows are the outer
+     * products {@code g_b x_b^T}, the bias rows {@code g_b}); for other layers the blocks
+     * {@code [n, numel]} per parameter (conv2d: {@code G_b C_b^T} as one batched product over
+     * im2col columns; layers without a rule: a per-sample pullback through the layer alone).
+     */
+    List<INDArray> perSampleFactors() {
+        List<INDArray> out = new ArrayList<>();
+        for (Capture c : captures) {
+            if (c.layer() instanceof Linear lin) {
+                INDArray g = positions(c.g(), lin.outFeatures());
+                INDArray x = positions(c.input().value(), lin.inFeatures());
+                if (g.size(1) == 1) {
+                    out.add(g.reshape('c', n, lin.outFeatures()));
+                    out.add(x.reshape('c', n, lin.inFeatures()));
+                } else {
+                    out.add(MatMulKernel.multiply(g.permute(0, 2, 1), x).reshape('c', n, lin.outFeatures() * lin.inFeatures()));
+                    if (lin.bias()) {
+                        out.add(g.sum(1));
+                    }
+                }
+            } else if (c.layer() instanceof Conv2d conv) {
+                INDArray cols = columns(c, conv);
+                INDArray g = c.g().reshape('c', n, conv.outChannels(), cols.size(2));
+                out.add(MatMulKernel.multiply(g, cols.permute(0, 2, 1)).reshape('c', n, conv.outChannels() * cols.size(1)));
+                if (conv.bias()) {
+                    out.add(g.sum(2));
+                }
+            } else {
+                out.addAll(localPerSampleBlocks(c));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes the per-sample gradients held in {@code factors} (from {@link #perSampleFactors()} of
+     * a pass over {@code n} samples of {@code model}) into {@code rows}, an {@code [n, M]} region of
+     * the result. Outer products of linear layers are written straight into their columns.
+     */
+    static void writePerSample(Model model, List<INDArray> factors, INDArray rows) {
+        Sequential arch = model.architecture();
+        ParameterLayout layout = arch.parameterLayout();
+        long n = rows.size(0);
+        int f = 0;
+        for (int i = 0; i < arch.size(); i++) {
+            int p0 = arch.firstParameter(i);
+            int count = arch.parameterCount(i);
+            if (count == 0) {
+                continue;
+            }
+            Layer layer = arch.layer(i);
+            if (layer instanceof Linear lin && Shapes.numel(arch.shapeBefore(i)) == lin.inFeatures()) {
+                INDArray g = factors.get(f++);
+                INDArray x = factors.get(f++);
+                INDArray cols = slot(rows, layout, p0);
+                INDArray w3 = cols.reshape('c', n, lin.outFeatures(), lin.inFeatures());
+                INDArray gb = g.reshape('c', n, lin.outFeatures(), 1);
+                INDArray xb = x.reshape('c', n, 1, lin.inFeatures());
+                if (w3.data() == rows.data()) {
+                    Nd4j.exec(new MulOp(new INDArray[] {gb, xb}, new INDArray[] {w3}));   // straight into the result
+                } else {
+                    cols.assign(gb.mul(xb).reshape('c', n, lin.outFeatures() * lin.inFeatures()));
+                }
+                if (lin.bias()) {
+                    slot(rows, layout, p0 + 1).assign(g);
+                }
+            } else {
+                for (int k = p0; k < p0 + count; k++) {
+                    slot(rows, layout, k).assign(factors.get(f++));
+                }
+            }
+        }
+    }
+
+    private static INDArray slot(INDArray rows, ParameterLayout layout, int k) {
+        return rows.get(NDArrayIndex.all(), NDArrayIndex.interval(layout.offset(k), layout.offset(k) + layout.numel(k)));
     }
 
     private List<INDArray> localWeightedSum(Capture c, INDArray w) {
