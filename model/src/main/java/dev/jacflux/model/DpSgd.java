@@ -11,6 +11,7 @@ import dev.jacflux.model.ghost.GhostPass;
 import dev.jacflux.model.ghost.GhostStrategy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -95,7 +96,7 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
     /** One step: the updated model and its statistics. {@code noiseSeed} fixes the noise (use a fresh one per step). */
     public TrainingStep step(Model model, INDArray x, INDArray targets, long noiseSeed) {
         NoisyGradient g = noisyGradient(model, x, targets, noiseSeed);
-        return new TrainingStep(Sgd.update(model, g.parameters(), learningRate), g.stats());
+        return new TrainingStep(Sgd.updateInPlace(model, g.parameters(), learningRate), g.stats());
     }
 
     /**
@@ -110,10 +111,12 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
             throw new ModelException("dp-sgd: targets " + java.util.Arrays.toString(targets.shape()) + " do not match the batch of "
                     + xs.size(0) + " samples");
         }
-        return method == Method.GHOST ? ghost(model, xs, targets, noiseSeed) : matrix(model, xs, targets, noiseSeed);
+        // the noise does not depend on the gradients: draw it on another thread while the passes run
+        CompletableFuture<INDArray> noise = noiseMultiplier == 0 ? null : CompletableFuture.supplyAsync(() -> noise(model, noiseSeed));
+        return method == Method.GHOST ? ghost(model, xs, targets, noise) : matrix(model, xs, targets, noise);
     }
 
-    private NoisyGradient ghost(Model model, INDArray x, INDArray targets, long seed) {
+    private NoisyGradient ghost(Model model, INDArray x, INDArray targets, CompletableFuture<INDArray> noise) {
         long n = x.size(0);
         long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
                 : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
@@ -134,17 +137,16 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
             }
             acc.add(pass.losses(), norms);
         }
-        return finish(model, sums, n, seed, acc.stats(n, noiseStd(), false));
+        return finish(model, sums, n, noise, acc.stats(n, noiseStd(), false));
     }
 
-    private NoisyGradient matrix(Model model, INDArray x, INDArray targets, long seed) {
+    private NoisyGradient matrix(Model model, INDArray x, INDArray targets, CompletableFuture<INDArray> noise) {
         long n = x.size(0);
         PerSampleResult r = PerSample.gradients(model, x, targets, loss, options);
         INDArray m = r.matrix();
         INDArray norms = Transforms.sqrt(m.mul(m).sum(1), false);
         INDArray c = clipFactors(norms);
-        INDArray clipped = m.mulColumnVector(c.reshape('c', n, 1));   // rows scaled: the clipped per-sample gradients
-        INDArray sum = clipped.sum(0);                                // [M]
+        INDArray sum = Nd4j.gemm(c.reshape('c', 1, n), m, false, false).reshape('c', new long[] {m.size(1)});   // sum_b c_b row_b
         ParameterLayout layout = r.layout();
         List<INDArray> sums = new ArrayList<>();
         for (int i = 0; i < layout.count(); i++) {
@@ -157,31 +159,32 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         }
         Accumulator acc = new Accumulator();
         acc.add(losses.reshape('c', new long[] {n}), norms);
-        return finish(model, sums, n, seed, acc.stats(n, noiseStd(), true));
+        return finish(model, sums, n, noise, acc.stats(n, noiseStd(), true));
     }
 
     private double noiseStd() {
         return noiseMultiplier * clipNorm;
     }
 
-    /** {@code min(1, C / norm)} per sample (1 where the norm is 0). */
+    /** {@code min(1, C / norm)} per sample (1 where the norm is 0: {@code C / 0} is infinite). */
     INDArray clipFactors(INDArray norms) {
-        INDArray c = norms.dup();
-        for (long b = 0; b < c.length(); b++) {
-            double v = c.getDouble(b);
-            c.putScalar(b, v > clipNorm ? clipNorm / v : 1.0);
-        }
-        return c;
+        return Transforms.min(norms.rdiv(clipNorm), 1.0, false);
     }
 
-    private NoisyGradient finish(Model model, List<INDArray> sums, long n, long seed, StepStats stats) {
+    /** Adds the noise to the clipped sums (fresh arrays owned here, changed in place) and divides by {@code n}. */
+    private NoisyGradient finish(Model model, List<INDArray> sums, long n, CompletableFuture<INDArray> pending, StepStats stats) {
         ParameterLayout layout = model.layout();
-        INDArray noise = noise(model, seed);
+        INDArray noise;
+        try {
+            noise = pending == null ? null : pending.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new ModelException("dp-sgd: drawing the noise failed: " + e.getCause(), e);
+        }
         List<INDArray> out = new ArrayList<>();
         for (int i = 0; i < sums.size(); i++) {
             INDArray g = sums.get(i);
             if (noise != null) {
-                g = g.add(noise.get(NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i))).reshape('c',
+                g.addi(noise.get(NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i))).reshape('c',
                         layout.shapes().get(i)));
             }
             out.add(g.divi(n));
@@ -189,7 +192,7 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         return new NoisyGradient(out, stats);
     }
 
-    /** {@code [M]} Gaussian noise of std {@code sigma * C} from the seed, or null without noise. */
+    /** {@code [M]} Gaussian noise of std {@code sigma * C} from the seed (its own generator, so any thread gives the same draw). */
     private INDArray noise(Model model, long seed) {
         if (noiseMultiplier == 0) {
             return null;
@@ -225,11 +228,7 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
             lossSum += losses.sumNumber().doubleValue();
             normSum += norms.sumNumber().doubleValue();
             maxNorm = Math.max(maxNorm, norms.maxNumber().doubleValue());
-            for (long b = 0; b < norms.length(); b++) {
-                if (norms.getDouble(b) > clipNorm) {
-                    clipped++;
-                }
-            }
+            clipped += norms.gt(clipNorm).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
         }
 
         StepStats stats(long n, double noiseStd, boolean matrix) {

@@ -78,7 +78,16 @@ public record Sgd(double learningRate, Loss loss) {
     static Model update(Model model, List<INDArray> grads, double lr) {
         List<INDArray> next = new ArrayList<>();
         for (int i = 0; i < grads.size(); i++) {
-            next.add(model.parameters().get(i).sub(grads.get(i).mul(lr)));
+            next.add(grads.get(i).mul(-lr).addi(model.parameters().get(i)));
+        }
+        return model.withOwnedParameters(next);
+    }
+
+    /** {@code θ - lr * grad} as a new model, reusing the gradient arrays (which the caller owns and gives up). */
+    static Model updateInPlace(Model model, List<INDArray> grads, double lr) {
+        List<INDArray> next = new ArrayList<>();
+        for (int i = 0; i < grads.size(); i++) {
+            next.add(grads.get(i).muli(-lr).addi(model.parameters().get(i)));
         }
         return model.withOwnedParameters(next);
     }

@@ -11,8 +11,8 @@ final class GhostMath {
     /** Sum of squares of each row: {@code [n, ...] -> [n]}. */
     static INDArray rowSquares(INDArray a) {
         long n = a.size(0);
-        INDArray flat = a.reshape('c', n, a.length() / n);
-        return flat.mul(flat).sum(1);
+        INDArray norms = a.reshape('c', n, a.length() / n).norm2(1);   // one native reduction, no squared copy
+        return norms.muli(norms);
     }
 
     /** Whether the Gram form is cheaper than the direct one for {@code P} positions and widths {@code a}, {@code b}. */

@@ -361,7 +361,7 @@ public final class GhostPass {
                 INDArray w3 = cols.reshape('c', n, lin.outFeatures(), lin.inFeatures());
                 INDArray gb = g.reshape('c', n, lin.outFeatures(), 1);
                 INDArray xb = x.reshape('c', n, 1, lin.inFeatures());
-                if (w3.data() == rows.data()) {
+                if (w3.data().address() == rows.data().address()) {   // a view (reshape did not copy)
                     Nd4j.exec(new MulOp(new INDArray[] {gb, xb}, new INDArray[] {w3}));   // straight into the result
                 } else {
                     cols.assign(gb.mul(xb).reshape('c', n, lin.outFeatures() * lin.inFeatures()));
