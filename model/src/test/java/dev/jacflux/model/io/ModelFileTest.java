@@ -99,6 +99,14 @@ class ModelFileTest {
         assertEquals(1.0 - 0.005 * 70, m.parameter("fc.weight").getDouble(1, 6), 1e-7);
         Model m64 = ModelFile.load(j, DataType.DOUBLE);
         assertEquals(-0.5 + 0.01 * 107, m64.parameter("conv1.weight").getDouble(3, 2, 2, 2), 1e-15);
+        // the loaded model runs: per-sample gradients of the file's model equal single-sample passes
+        INDArray x = Fixtures.normal(5, 3, 3, 8, 8);
+        INDArray y = Nd4j.createFromArray(new long[] {0, 5, 2});
+        INDArray loop = dev.jacflux.autodiff.transforms.RowLoop.perSampleGradients(m64.lossFunction(dev.jacflux.model.Loss.crossEntropy()),
+                x, y, m64.parameters());
+        assertClose("per-sample gradients of the loaded model", loop,
+                dev.jacflux.model.PerSample.gradients(m64, x, y, dev.jacflux.model.Loss.crossEntropy()).matrix());
+        assertArrayEquals(new long[] {3, 6}, m.forward(x).shape());
     }
 
     @Test
