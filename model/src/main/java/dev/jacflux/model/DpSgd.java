@@ -50,7 +50,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier, Loss loss, PerSampleOptions options, Method method,
         GhostStrategy strategy) {
 
-    /** How the clipped sum is formed. */
+    /**
+     * How the clipped sum is formed.
+     *
+     * <pre>{@code
+     * DpSgd reference = dp.withMethod(DpSgd.Method.PER_SAMPLE_MATRIX);
+     * }</pre>
+     */
     public enum Method {
         /** Ghost norms and per-layer weighted sums; no {@code N x M} matrix. */
         GHOST,
@@ -238,6 +244,12 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
 
     /**
      * A privatised gradient per parameter and the statistics of the step that produced it.
+     *
+     * <pre>{@code
+     * DpSgd.NoisyGradient g = dp.noisyGradient(model, x, labels, 7L);
+     * g.parameters();                 // (sum_b c_b g_b + noise) / N, per parameter
+     * g.stats().clippedFraction();
+     * }</pre>
      *
      * @param parameters one array per parameter (layout order), of the parameter's shape
      * @param stats the step's statistics

@@ -310,13 +310,16 @@ public final class Model {
 
     /** The parameters flattened into one vector {@code [M]} in layout order. */
     public INDArray parameterVector() {
-        INDArray v = Nd4j.createUninitialized(dtype, Math.max(1, parameterCount()));
+        if (parameterCount() == 0) {
+            return Nd4j.create(dtype, 0);
+        }
+        INDArray v = Nd4j.createUninitialized(dtype, parameterCount());
         ParameterLayout layout = layout();
         for (int i = 0; i < parameters.size(); i++) {
             v.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i)))
                     .assign(parameters.get(i).reshape('c', new long[] {layout.numel(i)}));
         }
-        return parameterCount() == 0 ? Nd4j.create(dtype, 0) : v;
+        return v;
     }
 
     /** Inference on a batch {@code x [n, *inputShape]} (converted to this model's dtype); no graph is recorded. */

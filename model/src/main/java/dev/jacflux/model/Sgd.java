@@ -95,6 +95,11 @@ public record Sgd(double learningRate, Loss loss) {
     /**
      * A gradient per parameter (layout order) and the mean loss at which it was taken.
      *
+     * <pre>{@code
+     * Sgd.Gradient g = new Sgd(0.1, Loss.mse()).gradient(model, x, y);
+     * g.parameters().get(0);   // d mean(L) / d fc1.weight
+     * }</pre>
+     *
      * @param parameters one array per parameter, of the parameter's shape
      * @param meanLoss the mean per-sample loss
      */

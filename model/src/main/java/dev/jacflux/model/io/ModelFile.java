@@ -78,7 +78,17 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    /** An architecture and where its weights are, as read from a model file. */
+    /**
+     * An architecture and where its weights are, as read from a model file.
+     *
+     * <pre>{@code
+     * ModelFile.Description d = ModelFile.describe(Path.of("model.json"));
+     * d.architecture().parameterLayout().size();   // M, without reading the weights
+     * }</pre>
+     *
+     * @param architecture the validated architecture
+     * @param weights the resolved path of the weights archive, or {@code null} if the file names none
+     */
     public record Description(Sequential architecture, Path weights) {
     }
 
