@@ -101,8 +101,23 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
 
     /** One step: the updated model and its statistics. {@code noiseSeed} fixes the noise (use a fresh one per step). */
     public TrainingStep step(Model model, INDArray x, INDArray targets, long noiseSeed) {
-        NoisyGradient g = noisyGradient(model, x, targets, noiseSeed);
-        return new TrainingStep(Sgd.updateInPlace(model, g.parameters(), learningRate), g.stats());
+        Step s = run(model, x, targets, noiseSeed);
+        // θ - lr (sum + noise) / N, in place on the fresh sums
+        ParameterLayout layout = model.layout();
+        double scale = -learningRate / x.size(0);
+        List<INDArray> next = new ArrayList<>();
+        for (int i = 0; i < s.sums().size(); i++) {
+            INDArray g = s.sums().get(i);
+            if (s.noise() != null) {
+                g.addi(slice(s.noise(), layout, i));
+            }
+            next.add(g.muli(scale).addi(model.parameters().get(i)));
+        }
+        return new TrainingStep(model.withOwnedParameters(next), s.stats());
+    }
+
+    private static INDArray slice(INDArray flat, ParameterLayout layout, int i) {
+        return flat.get(NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i))).reshape('c', layout.shapes().get(i));
     }
 
     /**
@@ -110,6 +125,23 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
      * without updating the model.
      */
     public NoisyGradient noisyGradient(Model model, INDArray x, INDArray targets, long noiseSeed) {
+        Step s = run(model, x, targets, noiseSeed);
+        List<INDArray> out = new ArrayList<>();
+        for (int i = 0; i < s.sums().size(); i++) {
+            INDArray g = s.sums().get(i);
+            if (s.noise() != null) {
+                g.addi(slice(s.noise(), model.layout(), i));
+            }
+            out.add(g.divi(x.size(0)));
+        }
+        return new NoisyGradient(out, s.stats());
+    }
+
+    /** The clipped sums (fresh arrays), the noise ({@code [M]} or null) and the statistics. */
+    private record Step(List<INDArray> sums, INDArray noise, StepStats stats) {
+    }
+
+    private Step run(Model model, INDArray x, INDArray targets, long noiseSeed) {
         PerSample.requireIndependentSamples(model, "dp-sgd");
         INDArray xs = x.dataType() == model.dtype() ? x : x.castTo(model.dtype());
         model.architecture().checkInput(xs.shape());
@@ -122,7 +154,7 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         return method == Method.GHOST ? ghost(model, xs, targets, noise) : matrix(model, xs, targets, noise);
     }
 
-    private NoisyGradient ghost(Model model, INDArray x, INDArray targets, CompletableFuture<INDArray> noise) {
+    private Step ghost(Model model, INDArray x, INDArray targets, CompletableFuture<INDArray> noise) {
         long n = x.size(0);
         long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
                 : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
@@ -143,10 +175,10 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
             }
             acc.add(pass.losses(), norms);
         }
-        return finish(model, sums, n, noise, acc.stats(n, noiseStd(), false));
+        return finish(sums, noise, acc.stats(n, noiseStd(), false));
     }
 
-    private NoisyGradient matrix(Model model, INDArray x, INDArray targets, CompletableFuture<INDArray> noise) {
+    private Step matrix(Model model, INDArray x, INDArray targets, CompletableFuture<INDArray> noise) {
         long n = x.size(0);
         PerSampleResult r = PerSample.gradients(model, x, targets, loss, options);
         INDArray m = r.matrix();
@@ -165,7 +197,7 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         }
         Accumulator acc = new Accumulator();
         acc.add(losses.reshape('c', new long[] {n}), norms);
-        return finish(model, sums, n, noise, acc.stats(n, noiseStd(), true));
+        return finish(sums, noise, acc.stats(n, noiseStd(), true));
     }
 
     private double noiseStd() {
@@ -177,25 +209,15 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         return Transforms.min(norms.rdiv(clipNorm), 1.0, false);
     }
 
-    /** Adds the noise to the clipped sums (fresh arrays owned here, changed in place) and divides by {@code n}. */
-    private NoisyGradient finish(Model model, List<INDArray> sums, long n, CompletableFuture<INDArray> pending, StepStats stats) {
-        ParameterLayout layout = model.layout();
+    /** Waits for the noise. */
+    private static Step finish(List<INDArray> sums, CompletableFuture<INDArray> pending, StepStats stats) {
         INDArray noise;
         try {
             noise = pending == null ? null : pending.join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new ModelException("dp-sgd: drawing the noise failed: " + e.getCause(), e);
         }
-        List<INDArray> out = new ArrayList<>();
-        for (int i = 0; i < sums.size(); i++) {
-            INDArray g = sums.get(i);
-            if (noise != null) {
-                g.addi(noise.get(NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i))).reshape('c',
-                        layout.shapes().get(i)));
-            }
-            out.add(g.divi(n));
-        }
-        return new NoisyGradient(out, stats);
+        return new Step(sums, noise, stats);
     }
 
     /** {@code [M]} Gaussian noise of std {@code sigma * C} from the seed (its own generator, so any thread gives the same draw). */
@@ -232,9 +254,13 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
 
         void add(INDArray losses, INDArray norms) {
             lossSum += losses.sumNumber().doubleValue();
-            normSum += norms.sumNumber().doubleValue();
-            maxNorm = Math.max(maxNorm, norms.maxNumber().doubleValue());
-            clipped += norms.gt(clipNorm).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+            for (double v : norms.toDoubleVector()) {
+                normSum += v;
+                maxNorm = Math.max(maxNorm, v);
+                if (v > clipNorm) {
+                    clipped++;
+                }
+            }
         }
 
         StepStats stats(long n, double noiseStd, boolean matrix) {

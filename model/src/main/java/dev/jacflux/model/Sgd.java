@@ -83,15 +83,6 @@ public record Sgd(double learningRate, Loss loss) {
         return model.withOwnedParameters(next);
     }
 
-    /** {@code θ - lr * grad} as a new model, reusing the gradient arrays (which the caller owns and gives up). */
-    static Model updateInPlace(Model model, List<INDArray> grads, double lr) {
-        List<INDArray> next = new ArrayList<>();
-        for (int i = 0; i < grads.size(); i++) {
-            next.add(grads.get(i).muli(-lr).addi(model.parameters().get(i)));
-        }
-        return model.withOwnedParameters(next);
-    }
-
     /**
      * A gradient per parameter (layout order) and the mean loss at which it was taken.
      *

@@ -85,6 +85,8 @@ public final class MlpGradsBenchmark {
         DpSgd dp = DpSgd.of(0.01, 1.0, 1.0, ce);
         cases.put("plain SGD step", () -> sgd.step(model, x, y));
         cases.put("DP-SGD step, ghost clipping", () -> dp.step(model, x, y, 5L));
+        DpSgd quiet = DpSgd.of(0.01, 1.0, 0.0, ce);
+        cases.put("DP-SGD step, ghost clipping, no noise (sigma = 0)", () -> quiet.step(model, x, y, 5L));
         cases.put("DP-SGD step, per-sample matrix", () -> dp.withMethod(DpSgd.Method.PER_SAMPLE_MATRIX).step(model, x, y, 5L));
 
         Map<String, List<Double>> times = new LinkedHashMap<>();

@@ -2,6 +2,8 @@ package dev.jacflux.model.ghost;
 
 import dev.jacflux.autodiff.ops.MatMulKernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** The arithmetic of ghost norms on plain arrays (no graph is recorded). */
 final class GhostMath {
@@ -11,8 +13,7 @@ final class GhostMath {
     /** Sum of squares of each row: {@code [n, ...] -> [n]}. */
     static INDArray rowSquares(INDArray a) {
         long n = a.size(0);
-        INDArray norms = a.reshape('c', n, a.length() / n).norm2(1);   // one native reduction, no squared copy
-        return norms.muli(norms);
+        return Nd4j.getExecutioner().exec(new SquaredNorm(a.reshape('c', n, a.length() / n), 1));   // one native reduction
     }
 
     /** Whether the Gram form is cheaper than the direct one for {@code P} positions and widths {@code a}, {@code b}. */

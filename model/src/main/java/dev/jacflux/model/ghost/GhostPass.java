@@ -165,9 +165,29 @@ public final class GhostPass {
 
     /** The squared norms of the per-sample gradients with respect to all parameters, {@code [n]}. */
     public INDArray squaredNorms() {
-        INDArray total = Nd4j.zeros(model.dtype(), n);
-        for (INDArray s : parameterSquaredNorms()) {
-            total.addi(s);
+        if (squares != null) {
+            return sum(squares);
+        }
+        INDArray total = null;
+        for (Capture c : captures) {
+            INDArray layer;
+            if (c.layer() instanceof Linear lin && c.g().length() == n * lin.outFeatures()) {
+                // vectors: ||g||^2 (||x||^2 + 1) with bias, ||g||^2 ||x||^2 without
+                INDArray gg = GhostMath.rowSquares(c.g());
+                INDArray xx = GhostMath.rowSquares(c.input().value());
+                layer = gg.muli(lin.bias() ? xx.addi(1.0) : xx);
+            } else {
+                layer = sum(squaredNorms(c));
+            }
+            total = total == null ? layer : total.addi(layer);
+        }
+        return total;
+    }
+
+    private static INDArray sum(List<INDArray> parts) {
+        INDArray total = parts.get(0).dup();
+        for (int i = 1; i < parts.size(); i++) {
+            total.addi(parts.get(i));
         }
         return total;
     }
