@@ -220,18 +220,9 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         return new Step(sums, noise, stats);
     }
 
-    /** {@code [M]} Gaussian noise of std {@code sigma * C} from the seed (its own generator, so any thread gives the same draw). */
+    /** {@code [M]} Gaussian noise of std {@code sigma * C} from the seed ({@link GaussianNoise}: the same draw on any thread). */
     private INDArray noise(Model model, long seed) {
-        if (noiseMultiplier == 0) {
-            return null;
-        }
-        INDArray z = Nd4j.createUninitialized(model.dtype(), model.parameterCount());
-        try (org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
-            Nd4j.randn(z, rng);
-        } catch (Exception e) {
-            throw new ModelException("dp-sgd: drawing the noise failed: " + e.getMessage(), e);
-        }
-        return z.muli(noiseStd());
+        return GaussianNoise.sample(seed, model.parameterCount(), noiseStd(), model.dtype());
     }
 
     private static INDArray rows(INDArray a, RowChunk r) {
