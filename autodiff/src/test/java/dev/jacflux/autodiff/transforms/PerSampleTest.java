@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jacflux.autodiff.AutodiffException;
+import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.ops.CrossEntropy;
 import dev.jacflux.autodiff.testing.Close;
 import dev.jacflux.autodiff.testing.Gen;
@@ -44,6 +45,20 @@ class PerSampleTest {
         // the rows sum to the ordinary (summed) gradient
         INDArray summed = RowLoop.perSampleGradients(loss, x, labels, params).sum(0);
         Close.assertClose("row sum", summed, g.matrix().sum(0), 1e-12, 1e-10);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void linearOpGivesTheSamePerSampleGradients(int rank) {
+        // the Linear op (weight cotangents in W's own layout) against the loop, on 2-D and 3-D inputs
+        INDArray xr = rank == 2 ? x : Gen.random(56, N, 2, 4);
+        PerSampleFunction lin = (in, t, p) -> {
+            Tensor h = dev.jacflux.autodiff.ops.Linear.apply(in, p.get(0), p.get(1)).tanh();
+            Tensor o = dev.jacflux.autodiff.ops.Linear.apply(h, p.get(2), p.get(3));
+            return (rank == 2 ? o : o.sum(1)).square().sum(1);
+        };
+        PerSampleResult g = PerSampleGradients.of(lin).compute(xr, null, params, names);
+        Close.assertClose("linear op per-sample gradients", RowLoop.perSampleGradients(lin, xr, null, params), g.matrix(), 1e-13, 1e-11);
     }
 
     @Test
