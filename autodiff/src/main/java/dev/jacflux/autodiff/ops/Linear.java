@@ -84,7 +84,12 @@ public record Linear(Tensor x, Tensor w, Tensor b) implements Op {
         }
         Tensor gw = null;
         if (c.needs(1)) {
-            gw = c.perSample(1) ? perSampleWeight(g, lead) : summedWeight(g, lead);
+            INDArray dest = c.perSample(1) ? c.destination(1) : null;
+            if (dest != null && writePerSampleWeight(g, lead, dest)) {
+                gw = Tensor.constant(dest);
+            } else {
+                gw = c.perSample(1) ? perSampleWeight(g, lead) : summedWeight(g, lead);
+            }
         }
         Tensor gb = null;
         if (b != null && c.needs(2)) {
@@ -113,6 +118,25 @@ public record Linear(Tensor x, Tensor w, Tensor b) implements Op {
             prod = gf.reshape(lflat, rowsG, out).transpose().matmul(xs.reshape(rowsG, in));
         }
         return prod.reshape(Shapes.concat(ls, new long[] {out, in}));
+    }
+
+    /**
+     * Writes the per-sample outer products {@code g[b] (outer) x[b]} straight into {@code dest}
+     * ({@code [1, B, out, in]}, typically the rows of an {@code N x M} result) with one batched GEMM,
+     * when the shapes allow it; returns false to fall back.
+     */
+    private boolean writePerSampleWeight(Tensor g, int lead, INDArray dest) {
+        long in = w.size(1);
+        long out = w.size(0);
+        long batch = x.size(0);
+        if (dev.jacflux.autodiff.GradMode.isRecording() || lead != 1 || g.size(0) != 1 || x.rank() != 2
+                || g.size(1) != batch || g.size(2) != out || !java.util.Arrays.equals(dest.shape(), new long[] {1, batch, out, in})) {
+            return false;
+        }
+        INDArray g4 = g.value().reshape('c', 1, batch, out, 1);
+        INDArray x4 = x.value().reshape('c', 1, batch, 1, in);
+        Nd4j.matmul(g4, x4, dest);
+        return true;
     }
 
     /** Per-sample {@code g[l, b]^T x[b]} as {@code [L..., B, out, in]} (x's batch axis first). */

@@ -62,6 +62,26 @@ class PerSampleTest {
     }
 
     @Test
+    void denseLayerWritesPerSampleWeightsStraightIntoTheOfferedDestination() {
+        Tensor in = Tensor.variable(x);
+        Tensor w = Tensor.variable(params.get(0));
+        Tensor loss = dev.jacflux.autodiff.ops.Linear.apply(in, w, null).tanh().sum(1);
+        INDArray big = Nd4j.zeros(DataType.DOUBLE, N, 100);
+        INDArray dest = big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 34))
+                .reshape('c', 1, N, 6, 4);
+        Tensor g = dev.jacflux.autodiff.engine.Backprop.pullback(java.util.List.of(loss), java.util.List.of(Tensor.constant(Nd4j.ones(DataType.DOUBLE, 1, 1))),
+                java.util.List.of(w), dev.jacflux.autodiff.engine.Backprop.Options.perSample(java.util.Set.of(in), N)
+                        .withDestinations(java.util.Map.of(w, dest))).get(0);
+        assertTrue(g.value() == dest, "the rule wrote into the destination");
+        PerSampleFunction f = (v, t, p) -> dev.jacflux.autodiff.ops.Linear.apply(v, p.get(0), null).tanh().sum(1);
+        INDArray expected = RowLoop.perSampleGradients(f, x, null, List.of(params.get(0)));
+        Close.assertClose("written rows", expected, big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 34)), 1e-13, 1e-11);
+        assertEquals(0.0, big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10))
+                .amaxNumber().doubleValue(), "nothing written outside the slot");
+    }
+
+    @Test
     void parameterJacobianEqualsLoop() {
         INDArray jac = PerSampleJacobian.of(logits, PerSampleOptions.DEFAULT.withSamplesPerChunk(2)).compute(x, params, names);
         assertArrayEquals(new long[] {N, 3, 51}, jac.shape());
