@@ -101,6 +101,17 @@ public final class LayerGradientsJob implements StagedJob {
         return a.get(idx);
     }
 
+    /** Computes a chunk and writes its rows straight into the result (the factors are the only intermediate). */
+    @Override
+    public void computeInto(RowChunk chunk, INDArray result) {
+        assemble(compute(chunk), result);
+    }
+
+    @Override
+    public boolean writesDirectly() {
+        return true;
+    }
+
     /** Writes the chunk's rows of the {@code [N, M]} result from its factors. */
     @Override
     public void assemble(ChunkRows rows, INDArray result) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A dense layer, PyTorch's {@code nn.Linear}: {@code y = x W^T + b} with {@code weight [out, in]}
- * and {@code bias [out]}, applied to the last axis of each sample ({@code [*, in] -> [*, out]}).
+ * and {@code bias [out]}, applied to the last axis of each sample ({@code [*, in] -> [*, out]}),
+ * through the engine's {@link dev.jacflux.autodiff.ops.Linear} op.
  *
  * <pre>{@code
  * Linear fc = Linear.of("fc", 784, 256);           // with bias
@@ -56,7 +57,6 @@ public record Linear(String name, long inFeatures, long outFeatures, boolean bia
 
     @Override
     public Tensor forward(Tensor x, List<Tensor> params, List<Tensor> buffers) {
-        Tensor y = x.matmul(params.get(0).transpose());
-        return bias ? y.add(params.get(1)) : y;
+        return dev.jacflux.autodiff.ops.Linear.apply(x, params.get(0), bias ? params.get(1) : null);
     }
 }
