@@ -1,6 +1,7 @@
 package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
+import dev.jacflux.autodiff.MemoryBudgetException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +52,7 @@ public final class ChunkPlanner {
         long perRow = Math.max(1, bytesPerRow);
         long rows = memoryBudgetBytes / perRow;
         if (rows < 1) {
-            throw new AutodiffException("chunk planner: one row needs about " + perRow + " bytes of working memory, more than the "
+            throw new MemoryBudgetException("chunk planner: one row needs about " + perRow + " bytes of working memory, more than the "
                     + "memory budget of " + memoryBudgetBytes + " bytes; raise the budget or use smaller batches");
         }
         return Math.min(rows, totalRows);

@@ -58,6 +58,7 @@ public final class PerSampleGradientNorms {
             this.pass = pass;
             long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(1);
             this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
+            pass.recordFirst(chunks.get(0));
         }
 
         @Override
@@ -78,7 +79,7 @@ public final class PerSampleGradientNorms {
         /** The norms of this chunk's samples, {@code [n]}. */
         @Override
         public ChunkRows compute(RowChunk chunk) {
-            PerSamplePass.Recorded r = pass.record(chunk);
+            PerSamplePass.Recorded r = pass.recordOnce(chunk);
             Tensor out = r.output();
             if (out.numel() != chunk.count()) {
                 throw new AutodiffException("per-sample gradient norms: the loss must give one value per sample ([n]), got "

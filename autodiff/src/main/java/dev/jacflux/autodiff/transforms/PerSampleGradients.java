@@ -68,6 +68,7 @@ public final class PerSampleGradients {
             this.pass = pass;
             long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(1);
             this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
+            pass.recordFirst(chunks.get(0));
         }
 
         /** The column layout of the parameters. */
@@ -93,7 +94,7 @@ public final class PerSampleGradients {
         /** One block per parameter, {@code [1, n, *shape]}. */
         @Override
         public ChunkRows compute(RowChunk chunk) {
-            PerSamplePass.Recorded r = pass.record(chunk);
+            PerSamplePass.Recorded r = pass.recordOnce(chunk);
             Tensor out = r.output();
             if (out.numel() != chunk.count()) {
                 throw new AutodiffException("per-sample gradients: the loss must give one value per sample ([n]), got "

@@ -62,6 +62,7 @@ public final class PerSampleJacobian {
             this.rows = Shapes.numel(outShape);
             long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(rows);
             this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
+            pass.recordFirst(chunks.get(0));
         }
 
         /** The column layout of the parameters. */
@@ -87,7 +88,7 @@ public final class PerSampleJacobian {
         /** One block per parameter, {@code [D_y, n, *shape]}. */
         @Override
         public ChunkRows compute(RowChunk chunk) {
-            PerSamplePass.Recorded r = pass.record(chunk);
+            PerSamplePass.Recorded r = pass.recordOnce(chunk);
             Tensor seed = Seeds.identityRows(pass.dtype(), 0, rows, new long[] {1}, outShape);
             return new ChunkRows(chunk, r.pullPerSample(seed, (int) rows));
         }

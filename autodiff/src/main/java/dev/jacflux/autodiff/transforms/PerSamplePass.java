@@ -66,6 +66,30 @@ final class PerSamplePass {
         return names != null && i < names.size() ? names.get(i) : "param" + i;
     }
 
+    private final java.util.concurrent.atomic.AtomicReference<Recorded> first = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile RowChunk firstChunk;
+
+    /**
+     * Runs the forward pass of the first chunk now (so that the forward stage does the forward
+     * work and shape errors surface before any chunk is scheduled); {@link #recordOnce} hands it
+     * to that chunk's reverse pass.
+     */
+    void recordFirst(RowChunk chunk) {
+        firstChunk = chunk;
+        first.set(record(chunk));
+    }
+
+    /** The forward pass of {@code chunk}: the one recorded up front if this is the first chunk, else a new one. */
+    Recorded recordOnce(RowChunk chunk) {
+        if (chunk.equals(firstChunk)) {
+            Recorded r = first.getAndSet(null);
+            if (r != null) {
+                return r;
+            }
+        }
+        return record(chunk);
+    }
+
     ParameterLayout layout() {
         return layout;
     }
