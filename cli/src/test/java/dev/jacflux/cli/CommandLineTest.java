@@ -1,0 +1,63 @@
+package dev.jacflux.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Help, version and usage errors of the top-level command. */
+class CommandLineTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"jacobian", "grads", "hessian", "heatmap", "demo"})
+    void everyCommandHasHelpWithExamples(String command) {
+        Cli.Result r = Cli.ok(command, "--help");
+        assertTrue(r.out().startsWith("Usage: jacflux " + command), r.out());
+        assertTrue(r.out().contains("Examples:"), r.out());
+        assertTrue(r.out().contains("bin/jacflux " + command), r.out());
+        assertTrue(r.out().contains("--quiet"), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jacobian", "grads", "hessian", "demo"})
+    void computingCommandsShareTheCommonOptions(String command) {
+        String help = Cli.ok(command, "--help").out();
+        for (String o : new String[] {"--dtype", "--chunk-size", "--memory-budget", "--threads", "--[no-]progress", "--quiet"}) {
+            assertTrue(help.contains(o), command + " lacks " + o + ":\n" + help);
+        }
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        Cli.Result r = Cli.ok("--help");
+        for (String c : new String[] {"demo", "jacobian", "grads", "hessian", "heatmap"}) {
+            assertTrue(r.out().contains("  " + c), r.out());
+        }
+        assertTrue(r.out().contains("Exit codes: 0 success, 2 bad usage or bad input"), r.out());
+        assertEquals(0, Cli.run("help", "grads").code());
+    }
+
+    @Test
+    void versionNamesTheProjectVersion() {
+        Cli.Result r = Cli.ok("--version");
+        assertTrue(r.out().matches("(?s)jacflux \\d+\\.\\d+\\.\\d+.*\\nJava .*"), r.out());
+    }
+
+    @Test
+    void noCommandOrAnUnknownOneIsAUsageError() {
+        Cli.Result none = Cli.run();
+        assertEquals(2, none.code());
+        assertEquals(1, none.errLines().size(), none.err());
+        assertTrue(none.err().contains("missing command; choose one of demo, jacobian, grads, hessian, heatmap"), none.err());
+        Cli.Result unknown = Cli.run("jacobain");
+        assertEquals(2, unknown.code());
+        assertEquals(1, unknown.errLines().size(), unknown.err());
+        assertTrue(unknown.err().contains("jacobain"), unknown.err());
+    }
+
+    @Test
+    void messagesAreKeptOnOneLine() {
+        assertEquals("a; b; c", JacFluxCli.oneLine("a\nb\r\n  c\n"));
+    }
+}
