@@ -16,13 +16,14 @@ import java.util.Locale;
  * matrices larger than {@value #MAX_CELLS} cells along an axis are first reduced by blocks (each
  * block shows its value of largest magnitude, keeping the sign); each cell is
  * {@code cell = clamp(512 / max(rows, cols), 1, 32)} pixels square, widened (or heightened) so
- * that the map is at least {@value #MIN_MAP_SIDE} pixels in both directions. The image is
+ * that the map is at least {@value #MIN_MAP_SIDE} pixels in both directions (so a few rows of
+ * outputs over many inputs still show as visible bands). The image is
  * {@code PAD + mapWidth + GAP + BAR_WIDTH + TICK + LABEL_GAP + LABEL_WIDTH + PAD} wide and
  * {@code 2 * PAD + max(mapHeight, MIN_BAR_HEIGHT)} high.
  *
  * <pre>{@code
  * double[] v = {...};                                    // 3 x 4, row-major
- * BufferedImage img = Heatmap.render(v, 3, 4, null);     // 306 x 148 pixels
+ * BufferedImage img = Heatmap.render(v, 3, 4, null);     // 306 x 149 pixels
  * Heatmap.Layout l = Heatmap.layout(3, 4);               // l.width() == 306
  * }</pre>
  */
@@ -46,7 +47,7 @@ public final class Heatmap {
     /** Smallest height of the colour bar. */
     public static final int MIN_BAR_HEIGHT = 128;
     /** Smallest width and height of the map. */
-    public static final int MIN_MAP_SIDE = 32;
+    public static final int MIN_MAP_SIDE = 128;
     /** Target size of the map's longer side. */
     public static final int TARGET = 512;
     /** Largest cell size. */

@@ -43,18 +43,19 @@ class HeatmapCommandTest {
         Cli.Result r = Cli.ok("heatmap", "--jacobian", j.toString(), "--sample", "1", "--out", png.toString());
         BufferedImage img = ImageIO.read(png.toFile());
         assertNotNull(img, "PNG decodes");
-        // 4 columns of 32 px: 10 + 128 + 16 + 16 + 4 + 2 + 120 + 10 = 306; height 10 + max(96, 128) + 10 = 148
+        // 4 columns of 32 px: 10 + 128 + 16 + 16 + 4 + 2 + 120 + 10 = 306;
+        // 3 rows of ceil(128 / 3) = 43 px (the map is at least 128 px high): 10 + 129 + 10 = 149
         assertEquals(306, img.getWidth());
-        assertEquals(148, img.getHeight());
-        assertEquals(0x67001f, cell(img, 0, 0, 32, 32), "max positive: dark red");
-        assertEquals(0x053061, cell(img, 2, 3, 32, 32), "max negative: dark blue");
-        assertEquals(0xf7f7f7, cell(img, 1, 1, 32, 32), "zero: white");
-        assertEquals(ColorMap.DIVERGING.rgb(0.75), cell(img, 0, 1, 32, 32), "half of max: t = 0.75");
+        assertEquals(149, img.getHeight());
+        assertEquals(0x67001f, cell(img, 0, 0, 32, 43), "max positive: dark red");
+        assertEquals(0x053061, cell(img, 2, 3, 32, 43), "max negative: dark blue");
+        assertEquals(0xf7f7f7, cell(img, 1, 1, 32, 43), "zero: white");
+        assertEquals(ColorMap.DIVERGING.rgb(0.75), cell(img, 0, 1, 32, 43), "half of max: t = 0.75");
         // colour bar: top is the positive end, bottom the negative end
         int barX = 10 + 128 + 16 + 8;
         assertEquals(0x67001f, rgb(img, barX, 10));
-        assertEquals(0x053061, rgb(img, barX, 10 + 127));
-        assertTrue(r.out().contains("306 x 148 PNG, sample 1, jacobian [3] x [4] as 3 x 4, diverging scale"), r.out());
+        assertEquals(0x053061, rgb(img, barX, 10 + 128));
+        assertTrue(r.out().contains("306 x 149 PNG, sample 1, jacobian [3] x [4] as 3 x 4, diverging scale"), r.out());
     }
 
     @Test
@@ -113,10 +114,10 @@ class HeatmapCommandTest {
         Cli.ok("heatmap", "--jacobian", Cli.npy(dir, "G.npy", g).toString(), "--sample", "1", "--out-rank", "0", "--out",
                 png.toString());
         BufferedImage img = ImageIO.read(png.toFile());
-        // 1 x 3 cells of 32 px; the 32 px minimum map height is met
-        assertEquals(10 + 96 + 168, img.getWidth());
+        // 1 x 3 cells, widened to ceil(128 / 3) = 43 px and heightened to 128 px (the minimum map side)
+        assertEquals(10 + 129 + 168, img.getWidth());
         assertEquals(148, img.getHeight());
-        assertEquals(0xfde725, cell(img, 0, 2, 32, 32));
+        assertEquals(0xfde725, cell(img, 0, 2, 43, 128));
     }
 
     @Test
@@ -126,11 +127,11 @@ class HeatmapCommandTest {
         Path png = dir.resolve("big.png");
         Cli.ok("heatmap", "--jacobian", Cli.npy(dir, "J.npy", j).toString(), "--out", png.toString());
         BufferedImage img = ImageIO.read(png.toFile());
-        // 3000 columns in blocks of 3 -> 1000 cells of 1 px; 3 rows of ceil(32 / 3) = 11 px
+        // 3000 columns in blocks of 3 -> 1000 cells of 1 px; 3 rows of ceil(128 / 3) = 43 px
         assertEquals(10 + 1000 + 168, img.getWidth());
-        assertEquals(148, img.getHeight());
-        assertEquals(0x053061, rgb(img, 10 + 999, 10 + 11 + 5));
-        assertEquals(0xf7f7f7, rgb(img, 10 + 500, 10 + 11 + 5));
+        assertEquals(149, img.getHeight());
+        assertEquals(0x053061, rgb(img, 10 + 999, 10 + 43 + 20));
+        assertEquals(0xf7f7f7, rgb(img, 10 + 500, 10 + 43 + 20));
     }
 
     @Test

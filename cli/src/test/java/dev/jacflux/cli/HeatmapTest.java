@@ -13,12 +13,13 @@ class HeatmapTest {
         Heatmap.Layout l = Heatmap.layout(3, 4);
         assertEquals(32, l.cellWidth());
         assertEquals(128, l.mapWidth());
-        assertEquals(96, l.mapHeight());
+        assertEquals(43, l.cellHeight(), "3 rows of 32 px would be lower than 128 px");
+        assertEquals(129, l.mapHeight());
         assertEquals(306, l.width());
-        assertEquals(148, l.height());
+        assertEquals(149, l.height());
         Heatmap.Layout tall = Heatmap.layout(600, 10);
         assertEquals(1, tall.cellHeight(), "512 / 600 rounds down to 0 -> at least 1");
-        assertEquals(4, tall.cellWidth(), "10 columns of 1 px would be narrower than 32 px");
+        assertEquals(13, tall.cellWidth(), "10 columns of 1 px would be narrower than 128 px");
         assertEquals(600 + 20, tall.height());
         Heatmap.Layout huge = Heatmap.layout(5000, 2048);
         assertEquals(5, huge.rowBlock());
