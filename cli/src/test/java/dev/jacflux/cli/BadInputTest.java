@@ -41,6 +41,8 @@ class BadInputTest {
         Cli.npy(dir, "xint.npy", Nd4j.createFromArray(new long[][] {{1, 2, 3}, {4, 5, 6}}));
         Cli.npy(dir, "xwrong.npy", Fixtures.normal(2, 4, 5));
         Cli.npy(dir, "xrank.npy", Fixtures.normal(2, 4, 3, 1));
+        Cli.npy(dir, "xscalar.npy", Nd4j.scalar(1.0));
+        Cli.npy(dir, "xempty.npy", Nd4j.create(DataType.DOUBLE, 0, 3));
         Cli.npy(dir, "t.npy", Nd4j.createFromArray(new long[] {0, 1, 2, 0}));
         Cli.npy(dir, "t3.npy", Nd4j.createFromArray(new long[] {0, 1, 2}));
         Cli.npy(dir, "trange.npy", Nd4j.createFromArray(new long[] {0, 1, 3, 0}));
@@ -96,6 +98,9 @@ class BadInputTest {
                 Arguments.of("input shape vs input_shape", jacWith("--input", p("xwrong.npy")), List.of("xwrong.npy", "[4, 5]",
                         "input_shape [3]")),
                 Arguments.of("input rank vs input_shape", jacWith("--input", p("xrank.npy")), List.of("xrank.npy", "input shape [4, 3, 1]", "input_shape [3]")),
+                Arguments.of("scalar input", jacWith("--input", p("xscalar.npy")), List.of("xscalar.npy", "input shape []",
+                        "input_shape [3]")),
+                Arguments.of("empty batch", jacWith("--input", p("xempty.npy")), List.of("xempty.npy", "empty batch", "[0, 3]")),
                 Arguments.of("targets of wrong length", grads("t3.npy", "cross_entropy"), List.of("t3.npy", "wrong length",
                         "3 targets", "4 samples")),
                 Arguments.of("target out of range", grads("trange.npy", "cross_entropy"), List.of("trange.npy", "target 3 at index 2",
