@@ -60,21 +60,25 @@ import reactor.core.publisher.Flux;
  * bin/jacflux demo --quiet                          # only the summary line
  * }</pre>
  */
-@Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
+        header = "Stream synthetic batches through the pipeline with a built-in model.",
         description = {
-            "Runs the main job on an embedded default: a seeded synthetic stream of batches through the reactive",
-            "pipeline with a small built-in MLP ([64] -> 32 tanh -> [10], 2410 parameters). Prints one line per batch,",
-            "a summary with the throughput in samples/s, the pipeline's meters, and a check of the first batch",
-            "against the slow loop reference."},
+            "Runs the main job on an embedded default: a seeded synthetic stream of batches through the reactive"
+                + " pipeline with a small built-in MLP ([64] -> 32 tanh -> [10], 2410 parameters). Prints one line per batch,"
+                + " a summary with the throughput in samples/s, the pipeline's meters, and a check of the first batch"
+                + " against the slow loop reference.",
+            ""},
         footerHeading = "%nExamples:%n",
         footer = {
             "  bin/jacflux demo",
             "  bin/jacflux demo --job batch-jacobian --batches 10 --batch-size 32",
             "  bin/jacflux demo --job per-sample-gradient-norms --dtype float64 --quiet",
             "",
-            "Jobs: per-sample-gradients (default; [B, 2410] per batch, cross_entropy), per-sample-gradient-norms ([B]),",
-            "per-sample-param-jacobian ([B, 10, 2410]), batch-jacobian ([B, 10, 64]), full-jacobian ([B, 10, B, 64]).",
-            "Exit codes: 0 success, 2 bad usage, 1 a batch failed or the check against the loop reference disagreed."})
+            "Jobs: per-sample-gradients (default; [B, 2410] per batch, cross_entropy),",
+            "per-sample-gradient-norms ([B]), per-sample-param-jacobian ([B, 10, 2410]),",
+            "batch-jacobian ([B, 10, 64]), full-jacobian ([B, 10, B, 64]).",
+            "Exit codes: 0 success, 2 bad usage, 1 a batch failed or the check against",
+            "the loop reference disagreed."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

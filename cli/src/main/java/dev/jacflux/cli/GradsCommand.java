@@ -18,21 +18,28 @@ import picocli.CommandLine.Option;
  * bin/jacflux grads --model M.json --input X.npy --targets Y.npy --loss mse --norms --out norms.npy
  * }</pre>
  */
-@Command(name = "grads", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "grads", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
+        header = "Per-sample gradients [B, M] of a loss, or their norms [B].",
         description = {
-            "Per-sample gradients [B, M] of a per-sample loss with respect to all M parameters of a model,",
-            "one row per sample (columns in the model's parameter layout: layers in order, weight then bias, row-major).",
-            "--norms: only the per-sample gradient norms [B], computed without building the [B, M] matrix."},
+            "Per-sample gradients [B, M] of a per-sample loss with respect to all M parameters of a model, one row per"
+                + " sample (columns in the model's parameter layout: layers in order, weight then bias, row-major; the"
+                + " command prints the column ranges).",
+            "--norms: only the per-sample gradient norms [B], computed without building the [B, M] matrix.",
+            ""},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  bin/jacflux grads --model examples/mnist-mlp/model.json --input examples/mnist-mlp/input.npy \\",
-            "      --targets examples/mnist-mlp/labels.npy --loss cross_entropy --out G.npy",
-            "  bin/jacflux grads --model M.json --input X.npy --targets Y.npy --loss mse --norms --out norms.npy",
+            "  bin/jacflux grads --model examples/mnist-mlp/model.json \\",
+            "      --input examples/mnist-mlp/input.npy \\",
+            "      --targets examples/mnist-mlp/labels.npy \\",
+            "      --loss cross_entropy --out G.npy",
+            "  bin/jacflux grads --model M.json --input X.npy --targets Y.npy --loss mse \\",
+            "      --norms --out norms.npy",
             "",
-            "Targets: cross_entropy takes integer class indices [B] (int32 or int64) and treats the outputs as logits",
-            "(PyTorch's F.cross_entropy); mse takes float targets of the output's shape [B, *out] and averages over",
-            "each sample's output elements.",
-            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the file), 1 internal error."})
+            "Targets: cross_entropy takes integer class indices [B] (int32 or int64) and",
+            "treats the outputs as logits (PyTorch's F.cross_entropy); mse takes float",
+            "targets of the output's shape [B, *out] and averages over each sample's outputs.",
+            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
+            "the file and the problem), 1 internal error."})
 public final class GradsCommand extends ModelCommand {
     @Option(names = "--targets", required = true, paramLabel = "T.npy", description = "Targets .npy (see below).")
     Path targetsFile;

@@ -30,21 +30,27 @@ import picocli.CommandLine.Spec;
  * bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 --image-shape 28,28 --out saliency.png
  * }</pre>
  */
-@Command(name = "heatmap", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "heatmap", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
+        header = "PNG heatmap of one sample's Jacobian, or a saliency map of one output.",
         description = {
-            "PNG heatmap of one sample's Jacobian from a .npy file [B, *out, *in] (as 'jacflux jacobian' writes it),",
-            "with a colour scale: rows are the outputs, columns the inputs (both flattened).",
-            "--output-index K: the derivatives of output K over the input; for image-shaped inputs ([H, W], [C, H, W],",
-            "or --image-shape) a saliency map: signed for one channel, max |d| over channels for several.",
-            "Signed values use a diverging blue-white-red scale symmetric around 0; non-negative ones viridis from 0."},
+            "A PNG picture of one sample's Jacobian from a .npy file [B, *out, *in] (as 'jacflux jacobian' writes it)"
+                + " with a colour scale: rows are the outputs, columns the inputs (both flattened).",
+            "--output-index K: the derivatives of output K over the input; for image-shaped inputs ([H, W], [C, H, W],"
+                + " or --image-shape) a saliency map: signed for one channel, max |d| over the channels for several.",
+            "Signed values use a diverging blue-white-red scale symmetric around 0, non-negative ones viridis from 0.",
+            ""},
         footerHeading = "%nExamples:%n",
         footer = {
             "  bin/jacflux heatmap --jacobian J.npy --sample 0 --out jacobian.png",
-            "  bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 --image-shape 28,28 --out saliency.png",
-            "  bin/jacflux heatmap --jacobian H.npy --sample 1 --out-rank 1 --out hessian.png      # a Hessian [B, D, D]",
-            "  bin/jacflux heatmap --jacobian G.npy --sample 0 --out-rank 0 --out grads.png        # per-sample rows [B, M]",
+            "  bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 \\",
+            "      --out saliency.png",
+            "  bin/jacflux heatmap --jacobian J784.npy --output-index 3 \\",
+            "      --image-shape 28,28 --out saliency.png     # flat inputs [B, 10, 784]",
+            "  bin/jacflux heatmap --jacobian H.npy --sample 1 --out hessian.png  # [B,D,D]",
+            "  bin/jacflux heatmap --jacobian G.npy --out-rank 0 --out grads.png  # [B, M]",
             "",
-            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the file), 1 internal error."})
+            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
+            "the file and the problem), 1 internal error."})
 public final class HeatmapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,7 +71,7 @@ public final class HeatmapCommand implements Callable<Integer> {
             description = "Number of output axes after the batch axis (default: ${DEFAULT-VALUE}; 0 for per-sample vectors [B, *in]).")
     int outRank;
 
-    @Option(names = "--image-shape", paramLabel = "H,W", split = ",",
+    @Option(names = "--image-shape", paramLabel = "H,W", split = ",", hideParamSyntax = true,
             description = "View the per-sample input as an image of this shape (e.g. 28,28 or 1,28,28).")
     long[] imageShape;
 

@@ -19,17 +19,23 @@ import picocli.CommandLine.ParameterException;
  * bin/jacflux hessian --model scalar.json --input X.npy --out H.npy
  * }</pre>
  */
-@Command(name = "hessian", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "hessian", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
+        header = "Per-sample Hessians [B, *in, *in] of a loss or of a scalar output.",
         description = {
-            "Per-sample Hessians [B, *in, *in] with respect to each sample's input: of the sample's loss",
-            "(--targets and --loss), or of the model's output when it has one output per sample."},
+            "Per-sample Hessians [B, *in, *in] with respect to each sample's input: of the sample's loss (--targets"
+                + " and --loss), or of the model's output when it has one output per sample.",
+            ""},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  bin/jacflux hessian --model examples/mnist-mlp/model.json --input examples/mnist-mlp/input.npy \\",
-            "      --targets examples/mnist-mlp/labels.npy --loss cross_entropy --out H.npy",
-            "  bin/jacflux hessian --model scalar-model.json --input X.npy --dtype float64 --out H.npy",
+            "  bin/jacflux hessian --model examples/mnist-mlp/model.json \\",
+            "      --input examples/mnist-mlp/input.npy \\",
+            "      --targets examples/mnist-mlp/labels.npy \\",
+            "      --loss cross_entropy --out H.npy",
+            "  bin/jacflux hessian --model scalar-model.json --input X.npy --dtype float64 \\",
+            "      --out H.npy",
             "",
-            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the file), 1 internal error."})
+            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
+            "the file and the problem), 1 internal error."})
 public final class HessianCommand extends ModelCommand {
     @Option(names = "--targets", paramLabel = "T.npy", description = "Targets .npy for --loss (as in 'jacflux grads').")
     Path targetsFile;

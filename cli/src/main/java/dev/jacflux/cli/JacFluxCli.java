@@ -52,12 +52,13 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  bin/jacflux demo",
-            "  bin/jacflux jacobian --model examples/mnist-mlp/model.json --input examples/mnist-mlp/input.npy --out J.npy",
-            "  bin/jacflux grads --model M.json --input X.npy --targets T.npy --loss cross_entropy --out G.npy",
-            "  bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 --image-shape 28,28 --out map.png",
+            "  bin/jacflux jacobian --model examples/mnist-mlp/model.json \\",
+            "      --input examples/mnist-mlp/input.npy --out J.npy",
+            "  bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 --out s.png",
             "  bin/jacflux <command> --help",
             "",
-            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the file), 1 internal error."})
+            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
+            "the file and the problem), 1 internal error."})
 public final class JacFluxCli implements Runnable {
     /** Exit code of success. */
     public static final int OK = 0;

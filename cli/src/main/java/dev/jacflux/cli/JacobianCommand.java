@@ -26,19 +26,24 @@ import picocli.CommandLine.ParameterException;
  * bin/jacflux jacobian --model M.json --input X.npy --wrt params --chunk-size 8 --out Jp.npy
  * }</pre>
  */
-@Command(name = "jacobian", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "jacobian", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
+        header = "Batch, full or parameter Jacobian of a model on a batch of inputs.",
         description = {
-            "Jacobian of a model's outputs for a batch of inputs.",
             "Default: the batch Jacobian [B, *out, *in], J[b] = d y[b] / d x[b] (samples are independent).",
             "--full: the full Jacobian [B, *out, B, *in] of the batched model (no independence assumed).",
-            "--wrt params: the per-sample parameter Jacobian [B, D_y, M] (D_y = outputs per sample, M = parameters)."},
+            "--wrt params: the per-sample parameter Jacobian [B, D_y, M] (D_y = outputs per sample, M = parameters;"
+                + " the command prints the column ranges).",
+            ""},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  bin/jacflux jacobian --model examples/mnist-mlp/model.json --input examples/mnist-mlp/input.npy --out J.npy",
+            "  bin/jacflux jacobian --model examples/mnist-mlp/model.json \\",
+            "      --input examples/mnist-mlp/input.npy --out J.npy",
             "  bin/jacflux jacobian --model M.json --input X.npy --full --out Jfull.npy",
-            "  bin/jacflux jacobian --model M.json --input X.npy --wrt params --chunk-size 8 --dtype float64 --out Jp.npy",
+            "  bin/jacflux jacobian --model M.json --input X.npy --wrt params \\",
+            "      --chunk-size 8 --dtype float64 --out Jp.npy",
             "",
-            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming the file), 1 internal error."})
+            "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
+            "the file and the problem), 1 internal error."})
 public final class JacobianCommand extends ModelCommand {
 
     /** What to differentiate with respect to. */
