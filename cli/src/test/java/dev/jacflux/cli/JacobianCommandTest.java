@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.transforms.RowLoop;
 import dev.jacflux.model.Model;
+import dev.jacflux.model.Sequential;
+import dev.jacflux.model.layers.BatchNorm2d;
+import dev.jacflux.model.layers.Flatten;
+import dev.jacflux.model.layers.Linear;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +119,27 @@ class JacobianCommandTest {
         assertTrue(Cli.maxDiff(jp, RowLoop.perSampleJacobian(m.asFunction(), x, m.parameters())) < 1e-12);
         assertTrue(r.out().contains("columns (M = 103): fc1.weight [5, 16] 0..79, fc1.bias [5] 80..84, fc2.weight [3, 5] 85..99, fc2.bias [3] 100..102"),
                 r.out());
+    }
+
+    @Test
+    void aModelThatCouplesSamplesIsRefusedForTheBatchJacobianButNotForTheFullOne() {
+        Model m = Model.initialize(Sequential.of(new long[] {2, 2, 2}, BatchNorm2d.of("bn", 2).training(true), new Flatten(),
+                Linear.of("fc", 8, 2)), DataType.DOUBLE, 71);
+        INDArray x = Fixtures.normal(72, 3, 2, 2, 2);
+        Path model = Cli.save(m, dir, "bn");
+        Path in = Cli.npy(dir, "x.npy", x);
+        Cli.Result refused = Cli.run("jacobian", "--model", model.toString(), "--input", in.toString(), "--out",
+                dir.resolve("J.npy").toString());
+        assertEquals(2, refused.code(), refused::toString);
+        assertEquals(1, refused.errLines().size(), refused::toString);
+        assertTrue(refused.err().contains("'bn' (batch_norm2d)") && refused.err().contains("--full"), refused.err());
+        Path out = dir.resolve("full.npy");
+        Cli.ok("jacobian", "--full", "--model", model.toString(), "--input", in.toString(), "--out", out.toString(), "--dtype", "float64");
+        INDArray full = Cli.read(out);
+        assertArrayEquals(new long[] {3, 2, 3, 2, 2, 2}, full.shape());
+        assertTrue(Cli.maxDiff(full, RowLoop.jacobian(f(m), x)) < 1e-12);
+        assertTrue(full.get(NDArrayIndex.point(0), NDArrayIndex.all(), NDArrayIndex.point(1)).amaxNumber().doubleValue() > 1e-6,
+                "batch statistics: sample 0's outputs depend on sample 1's input");
     }
 
     @Test
