@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>{@code
  * StagedJob job = BatchJacobian.of(f, options).prepare(x);
- * INDArray jac = JobRunner.run(job, reporter.progress("jacobian", job.chunks().size()));
+ * INDArray jac = JobRunner.run(job, reporter, "jacobian");   // progress bar labelled "jacobian"
  * }</pre>
  */
 public final class JobRunner {

@@ -28,9 +28,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the per-sample Hessians: {@code H[b] = d g(x)[b] / d x[b]}.
  *
  * <pre>{@code
- * INDArray h = PerSampleHessian.prepare(model, x, Loss.crossEntropy(), labels, JacobianOptions.DEFAULT)
- *         .runInto(...);                                  // or JobRunner.run(job, ...)
- * INDArray h1 = PerSampleHessian.compute(model, x, null, null, JacobianOptions.DEFAULT);  // model with one output
+ * INDArray h = PerSampleHessian.compute(model, x, Loss.crossEntropy(), labels, JacobianOptions.DEFAULT);  // [B, *in, *in]
+ * INDArray h1 = PerSampleHessian.compute(scalarModel, x, null, null, JacobianOptions.DEFAULT);   // one output per sample
+ * BatchJacobian.Job job = PerSampleHessian.prepare(model, x, Loss.mse(), y, JacobianOptions.DEFAULT.withChunkSize(16));
  * }</pre>
  */
 public final class PerSampleHessian {

@@ -57,6 +57,27 @@ class CommandLineTest {
         assertTrue(unknown.err().contains("jacobain"), unknown.err());
     }
 
+    /** A command that fails unexpectedly. */
+    @picocli.CommandLine.Command(name = "boom")
+    static final class Boom implements java.util.concurrent.Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("unexpected\nstate");
+        }
+    }
+
+    @Test
+    void anUnexpectedExceptionIsAnInternalErrorWithExitCodeOne() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = JacFluxCli.commandLine(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true));
+        cl.addSubcommand("boom", new Boom());
+        cl.setErr(new java.io.PrintWriter(err, true));   // streams reach only the subcommands present when set
+        assertEquals(1, cl.execute("boom"));
+        assertTrue(err.toString().startsWith("jacflux boom: internal error: java.lang.IllegalStateException: unexpected; state"),
+                err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
     @Test
     void messagesAreKeptOnOneLine() {
         assertEquals("a; b; c", JacFluxCli.oneLine("a\nb\r\n  c\n"));
