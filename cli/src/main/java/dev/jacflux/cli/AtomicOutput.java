@@ -3,17 +3,20 @@ package dev.jacflux.cli;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.security.SecureRandom;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Output files that are never half-written: the content goes to a temporary file in the target's
- * directory ({@code .J.npy.12345.tmp}), is flushed to disk, and is then renamed over the target in
- * one atomic step. On any failure (including Ctrl-C, through a shutdown hook) the temporary file
+ * directory ({@code .J.npy.<random>.tmp}, with the default permissions, or those of the file it
+ * replaces), is flushed to disk, and is then renamed over the target in one atomic step. On any failure (including Ctrl-C, through a shutdown hook) the temporary file
  * is deleted, so no output is left behind and an existing target file is untouched.
  *
  * <pre>{@code
@@ -23,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AtomicOutput {
     private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -72,12 +76,7 @@ public final class AtomicOutput {
      */
     public static void write(Path target, Content content) {
         Path dir = directoryOf(target);
-        Path tmp;
-        try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        } catch (IOException e) {
-            throw new BadInputException(target + ": cannot create a temporary file in " + dir + ": " + e.getMessage(), e);
-        }
+        Path tmp = createTemporary(target, dir);
         PENDING.add(tmp);
         boolean moved = false;
         try {
@@ -102,6 +101,35 @@ public final class AtomicOutput {
                 }
             }
             PENDING.remove(tmp);
+        }
+    }
+
+    /**
+     * A new, empty {@code .<name>.<random>.tmp} next to the target, created with the default
+     * permissions (the umask), unlike {@code Files.createTempFile}'s owner-only ones, and taking
+     * over the permissions of an existing target so that replacing it does not change them.
+     */
+    private static Path createTemporary(Path target, Path dir) {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 100) {
+                    continue;
+                }
+                throw new BadInputException(target + ": cannot create a temporary file in " + dir + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new BadInputException(target + ": cannot create a temporary file in " + dir + ": " + e.getMessage(), e);
+            }
+            try {
+                if (Files.exists(target) && Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+                }
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // keep the default permissions
+            }
+            return tmp;
         }
     }
 

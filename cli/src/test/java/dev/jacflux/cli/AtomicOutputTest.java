@@ -3,13 +3,18 @@ package dev.jacflux.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +44,21 @@ class AtomicOutputTest {
         assertTrue(e.getMessage().contains("J.npy: cannot write the output file: no space left on device"), e.getMessage());
         assertEquals("old", Files.readString(target));
         assertEquals(List.of("J.npy"), Cli.files(dir));
+    }
+
+    @Test
+    void newFilesGetTheDefaultPermissionsAndReplacedFilesKeepTheirs() throws IOException {
+        assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "POSIX file system");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path fresh = dir.resolve("fresh.npy");
+        AtomicOutput.write(fresh, ch -> ch.write(ByteBuffer.wrap(new byte[] {1})));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(fresh), "the umask's permissions");
+        Path shared = dir.resolve("shared.npy");
+        Files.writeString(shared, "old");
+        Set<PosixFilePermission> custom = PosixFilePermissions.fromString("rw-rw-r--");
+        Files.setPosixFilePermissions(shared, custom);
+        AtomicOutput.write(shared, ch -> ch.write(ByteBuffer.wrap(new byte[] {2})));
+        assertEquals(custom, Files.getPosixFilePermissions(shared));
     }
 
     @Test
