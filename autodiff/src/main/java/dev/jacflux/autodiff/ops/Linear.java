@@ -122,7 +122,8 @@ public record Linear(Tensor x, Tensor w, Tensor b) implements Op {
 
     /**
      * Writes the per-sample outer products {@code g[b] (outer) x[b]} straight into {@code dest}
-     * ({@code [1, B, out, in]}, typically the rows of an {@code N x M} result) with one batched GEMM,
+     * ({@code [1, B, out, in]}, typically the rows of an {@code N x M} result) with one broadcasting
+     * multiply,
      * when the shapes allow it; returns false to fall back.
      */
     private boolean writePerSampleWeight(Tensor g, int lead, INDArray dest) {
@@ -135,7 +136,8 @@ public record Linear(Tensor x, Tensor w, Tensor b) implements Op {
         }
         INDArray g4 = g.value().reshape('c', 1, batch, out, 1);
         INDArray x4 = x.value().reshape('c', 1, batch, 1, in);
-        Nd4j.matmul(g4, x4, dest);
+        // one broadcasting multiply written into the destination's own (strided) memory
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(new INDArray[] {g4, x4}, new INDArray[] {dest}));
         return true;
     }
 

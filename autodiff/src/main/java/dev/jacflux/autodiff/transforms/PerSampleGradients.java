@@ -119,7 +119,7 @@ public final class PerSampleGradients {
                 slots[i] = result.get(NDArrayIndex.interval(chunk.start(), chunk.end()),
                         NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i)));
                 INDArray view = slots[i].reshape('c', Shapes.concat(new long[] {1, chunk.count()}, layout.shapes().get(i)));
-                if (view.data() == result.data()) {
+                if (view.data().address() == result.data().address()) {
                     dest.put(i, view);
                 }
             }
