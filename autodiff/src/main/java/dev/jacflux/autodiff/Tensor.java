@@ -156,7 +156,7 @@ public final class Tensor {
 
     /** The shape (a copy). */
     public long[] shape() {
-        return value.shape();
+        return value.shape().clone();
     }
 
     /** The size of one dimension (negative indexes count from the end). */

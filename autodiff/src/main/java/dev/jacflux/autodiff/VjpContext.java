@@ -45,4 +45,16 @@ public interface VjpContext {
 
     /** Whether the engine runs in per-sample mode at all. */
     boolean perSampleMode();
+
+    /**
+     * Where the caller wants input {@code i}'s cotangent written, or {@code null}: offered only for
+     * a wanted leaf that this op is the sole consumer of, so the value written here is its whole
+     * cotangent. The array has the cotangent's full shape ({@code [L..., *shape]}, per sample
+     * {@code [L..., B, *shape]}) and is usually a strided view into a large result. A rule that
+     * writes the cotangent into it returns {@code Tensor.constant(destination)} for that input and
+     * saves the caller a copy; rules are free to ignore it.
+     */
+    default org.nd4j.linalg.api.ndarray.INDArray destination(int i) {
+        return null;
+    }
 }

@@ -186,10 +186,14 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
         private void computeAndAssemble(StagedJob staged, RowChunk chunk, INDArray out) {
             int rows = (int) chunk.count();
             listener.chunkStarted(job, rows);
-            ChunkRows computed;
             long t0 = System.nanoTime();
+            ChunkRows computed = null;
             try {
-                computed = staged.compute(chunk);
+                if (staged.writesDirectly()) {
+                    staged.computeInto(chunk, out);
+                } else {
+                    computed = staged.compute(chunk);
+                }
             } catch (RuntimeException | Error e) {
                 listener.chunkAbandoned(job, rows);
                 throw e;
@@ -197,8 +201,10 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
             long t1 = System.nanoTime();
             vjpNanos.addAndGet(t1 - t0);
             listener.chunkFinished(job, rows, Duration.ofNanos(t1 - t0));
-            staged.assemble(computed, out);
-            assemblyNanos.addAndGet(System.nanoTime() - t1);
+            if (computed != null) {
+                staged.assemble(computed, out);
+                assemblyNanos.addAndGet(System.nanoTime() - t1);
+            }
         }
 
         PipelineResult succeed(ForwardPass fp, INDArray out) {

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The reverse sweep. Given outputs and their cotangents ({@code [L..., *shape(out)]}, the same
@@ -54,19 +55,32 @@ public final class Backprop {
      *
      * @param createGraph record the pullback itself so that its result can be differentiated again
      * @param perSample per-sample mode, or {@code null}
+     * @param destinations optional arrays that the cotangents of some wanted leaves should be written
+     *     into ({@code [L..., *shape]}, or per sample {@code [L..., B, *shape]}, typically views of a
+     *     final result); a rule that can, writes there directly and returns the destination itself,
+     *     so that the caller need not copy (see {@link VjpContext#destination(int)})
      */
-    public record Options(boolean createGraph, PerSample perSample) {
+    public record Options(boolean createGraph, PerSample perSample, Map<Tensor, INDArray> destinations) {
         /** First order, no per-sample mode. */
-        public static final Options DEFAULT = new Options(false, null);
+        public static final Options DEFAULT = new Options(false, null, Map.of());
+
+        public Options {
+            destinations = destinations == null ? Map.of() : Map.copyOf(destinations);
+        }
 
         /** Second order: the returned cotangents are differentiable. */
         public static Options secondOrder() {
-            return new Options(true, null);
+            return new Options(true, null, Map.of());
         }
 
         /** Per-sample mode over the given batch inputs. */
         public static Options perSample(Set<Tensor> batchInputs, long batchSize) {
-            return new Options(false, new PerSample(batchInputs, batchSize));
+            return new Options(false, new PerSample(batchInputs, batchSize), Map.of());
+        }
+
+        /** The same options with destinations for some leaves' cotangents. */
+        public Options withDestinations(Map<Tensor, INDArray> dest) {
+            return new Options(createGraph, perSample, dest);
         }
     }
 
@@ -93,6 +107,8 @@ public final class Backprop {
         private final Set<Tensor> relevant = new HashSet<>();
         private final Set<Tensor> batched = new HashSet<>();
         private final Map<Tensor, Tensor> cot = new HashMap<>();
+        private final Map<Tensor, INDArray> destinations;
+        private final Map<Tensor, Integer> consumers = new HashMap<>();
         private int lead = -1;
 
         Sweep(List<Tensor> outputs, List<Tensor> cotangents, List<Tensor> wrt, Options options) {
@@ -101,6 +117,7 @@ public final class Backprop {
             this.wrt = wrt;
             this.perSample = options.perSample();
             this.wanted = new HashSet<>(wrt);
+            this.destinations = options.destinations();
         }
 
         List<Tensor> run() {
@@ -138,6 +155,11 @@ public final class Backprop {
                 }
                 if (rel) {
                     relevant.add(t);
+                    if (t.op() != null) {
+                        for (Tensor in : t.op().inputs()) {
+                            consumers.merge(in, 1, Integer::sum);
+                        }
+                    }
                 }
                 if (bat) {
                     batched.add(t);
@@ -291,6 +313,16 @@ public final class Backprop {
             @Override
             public boolean perSampleMode() {
                 return perSample != null;
+            }
+
+            @Override
+            public INDArray destination(int i) {
+                Tensor in = inputs.get(i);
+                if (destinations.isEmpty() || !in.isLeaf() || !wanted.contains(in)) {
+                    return null;
+                }
+                Integer uses = consumers.get(in);
+                return uses != null && uses == 1 ? destinations.get(in) : null;
             }
         }
     }

@@ -10,7 +10,8 @@ import dev.jacflux.autodiff.engine.CotangentFit;
 import java.util.List;
 
 /**
- * Broadcasts (materialises) a tensor to a larger shape under numpy rules. Its VJP is the engine's
+ * Broadcasts (materialises) a tensor to a larger shape under numpy rules (a tensor already of that
+ * shape is returned as it is). Its VJP is the engine's
  * unbroadcast (a sum over the broadcast axes).
  *
  * <pre>{@code
@@ -24,6 +25,9 @@ public record BroadcastTo(Tensor x, long[] shape) implements Op {
         if (!Shapes.broadcastsTo(x.shape(), shape)) {
             throw new AutodiffException("broadcast_to: cannot broadcast " + Shapes.str(x.shape()) + " to " + Shapes.str(shape)
                     + " (sizes must match or be 1, aligned from the right)");
+        }
+        if (java.util.Arrays.equals(x.shape(), shape)) {
+            return x;
         }
         return Tensor.of(new BroadcastTo(x, shape.clone()), Elementwise.expand(x.value(), shape).dup('c'));
     }

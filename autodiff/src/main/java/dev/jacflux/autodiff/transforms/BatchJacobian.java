@@ -69,12 +69,14 @@ public final class BatchJacobian {
     }
 
     /**
-     * Computes the batch Jacobian into {@code out} (row-major, {@code [B, *out, *in]}, the input's
-     * dtype), reusing the caller's buffer instead of allocating a large result.
+     * Computes the batch Jacobian into {@code out} (row-major, {@code [B, *out, *in]} or flattened
+     * {@code [B, numel(out), numel(in)]}, the input's dtype), reusing the caller's buffer instead of
+     * allocating a large result.
      */
     public INDArray compute(INDArray x, INDArray out) {
         Job job = prepare(x);
-        Layouts.requireResultBuffer("batch jacobian", out, job.resultShape(), job.dtype());
+        long[] flat = {job.batch, job.outSize, job.inSize};
+        Layouts.requireResultBuffer("batch jacobian", out, java.util.Arrays.equals(out.shape(), flat) ? flat : job.resultShape(), job.dtype());
         return job.runInto(out);
     }
 

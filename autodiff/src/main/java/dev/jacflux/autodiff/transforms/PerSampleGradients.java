@@ -95,15 +95,50 @@ public final class PerSampleGradients {
         @Override
         public ChunkRows compute(RowChunk chunk) {
             PerSamplePass.Recorded r = pass.recordOnce(chunk);
-            Tensor out = r.output();
+            return new ChunkRows(chunk, r.pullPerSample(seedFor(r.output(), chunk), 1));
+        }
+
+        @Override
+        public boolean writesDirectly() {
+            return true;
+        }
+
+        /**
+         * Pulls back with each parameter's slot of {@code result} offered as the destination of its
+         * per-sample cotangent, so that layers that can (dense layers) write their per-sample outer
+         * products straight into the {@code N x M} matrix; the rest are copied.
+         */
+        @Override
+        public void computeInto(RowChunk chunk, INDArray result) {
+            PerSamplePass.Recorded r = pass.recordOnce(chunk);
+            Tensor seed = seedFor(r.output(), chunk);
+            ParameterLayout layout = pass.layout();
+            java.util.Map<Integer, INDArray> dest = new java.util.HashMap<>();
+            INDArray[] slots = new INDArray[layout.count()];
+            for (int i = 0; i < layout.count(); i++) {
+                slots[i] = result.get(NDArrayIndex.interval(chunk.start(), chunk.end()),
+                        NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i)));
+                INDArray view = slots[i].reshape('c', Shapes.concat(new long[] {1, chunk.count()}, layout.shapes().get(i)));
+                if (view.data() == result.data()) {
+                    dest.put(i, view);
+                }
+            }
+            List<INDArray> blocks = r.pullPerSample(seed, 1, dest);
+            for (int i = 0; i < layout.count(); i++) {
+                if (blocks.get(i) != dest.get(i)) {
+                    slots[i].assign(blocks.get(i).reshape('c', chunk.count(), layout.numel(i)));
+                }
+            }
+        }
+
+        private Tensor seedFor(Tensor out, RowChunk chunk) {
             if (out.numel() != chunk.count()) {
                 throw new AutodiffException("per-sample gradients: the loss must give one value per sample ([n]), got "
                         + Shapes.str(out.shape()) + " for " + chunk.count() + " samples; use PerSampleJacobian for vector outputs");
             }
             long[] seedShape = new long[out.rank() + 1];
             java.util.Arrays.fill(seedShape, 1);
-            Tensor seed = Tensor.constant(Nd4j.ones(out.dtype(), seedShape));
-            return new ChunkRows(chunk, r.pullPerSample(seed, 1));
+            return Tensor.constant(Nd4j.ones(out.dtype(), seedShape));
         }
 
         @Override

@@ -155,8 +155,19 @@ final class PerSamplePass {
          * parameter's cotangent as {@code [K, n, *shape]} (expanded; zeros where it does not depend).
          */
         List<INDArray> pullPerSample(Tensor seed, int rows) {
+            return pullPerSample(seed, rows, java.util.Map.of());
+        }
+
+        /**
+         * As {@link #pullPerSample(Tensor, int)}, offering {@code destinations} (per parameter index,
+         * {@code [K, n, *shape]} views of the result) for rules to write into; an entry of the returned
+         * list is then the destination itself.
+         */
+        List<INDArray> pullPerSample(Tensor seed, int rows, java.util.Map<Integer, INDArray> destinations) {
+            java.util.Map<Tensor, INDArray> dest = new java.util.HashMap<>();
+            destinations.forEach((i, d) -> dest.put(params.get(i), d));
             List<Tensor> grads = Backprop.pullback(List.of(output), List.of(seed), params,
-                    Backprop.Options.perSample(Set.of(input), samples));
+                    Backprop.Options.perSample(Set.of(input), samples).withDestinations(dest));
             List<INDArray> out = new ArrayList<>();
             for (int i = 0; i < params.size(); i++) {
                 long[] want = Shapes.concat(new long[] {rows, samples}, params.get(i).shape());

@@ -25,10 +25,22 @@ public final class Seeds {
      */
     public static Tensor identityRows(DataType dtype, long start, long count, long[] middle, long[] valueShape) {
         long d = Shapes.numel(valueShape);
-        INDArray seed = Nd4j.zeros(dtype, count, d);
-        for (long k = 0; k < count; k++) {
-            seed.putScalar(k, start + k, 1.0);
+        long[] shape = Shapes.concat(Shapes.concat(new long[] {count}, middle), valueShape);
+        int n = Math.toIntExact(count * d);
+        INDArray seed;
+        if (dtype == DataType.DOUBLE) {
+            double[] data = new double[n];
+            for (long k = 0; k < count; k++) {
+                data[(int) (k * d + start + k)] = 1.0;
+            }
+            seed = Nd4j.create(data, shape, DataType.DOUBLE);
+        } else {
+            float[] data = new float[n];
+            for (long k = 0; k < count; k++) {
+                data[(int) (k * d + start + k)] = 1.0f;
+            }
+            seed = Nd4j.create(data, shape, DataType.FLOAT);
         }
-        return Tensor.constant(seed.reshape('c', Shapes.concat(Shapes.concat(new long[] {count}, middle), valueShape)));
+        return Tensor.constant(seed.castTo(dtype));
     }
 }

@@ -53,10 +53,26 @@ public interface StagedJob {
         return Nd4j.createUninitialized(dtype(), resultShape());
     }
 
+    /**
+     * Whether {@link #computeInto} writes a chunk straight into the result without an intermediate
+     * block (then {@link #compute} and {@link #assemble} are only the slower fallback).
+     */
+    default boolean writesDirectly() {
+        return false;
+    }
+
+    /**
+     * Computes one chunk and writes it into its slot of {@code result}. Thread-safe for different
+     * chunks. The default is {@code assemble(compute(chunk), result)}.
+     */
+    default void computeInto(RowChunk chunk, INDArray result) {
+        assemble(compute(chunk), result);
+    }
+
     /** Runs every chunk sequentially into {@code result} and returns it. */
     default INDArray runInto(INDArray result) {
         for (RowChunk c : chunks()) {
-            assemble(compute(c), result);
+            computeInto(c, result);
         }
         finish(result);
         return result;

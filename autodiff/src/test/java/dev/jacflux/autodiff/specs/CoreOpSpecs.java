@@ -3,6 +3,7 @@ package dev.jacflux.autodiff.specs;
 import static dev.jacflux.autodiff.testing.OpSpec.of;
 import static dev.jacflux.autodiff.testing.OpSpec.s;
 
+import dev.jacflux.autodiff.ops.Linear;
 import dev.jacflux.autodiff.testing.Gen;
 import dev.jacflux.autodiff.testing.OpSpec;
 import java.util.List;
@@ -66,6 +67,10 @@ public final class CoreOpSpecs {
                 of("sin", u, x -> x.get(0).sin(), s(2, 3)),
                 of("cos", u, x -> x.get(0).cos(), s(2, 3)),
                 of("tanh(x W) W2 chain", u, x -> x.get(0).matmul(x.get(1)).tanh().matmul(x.get(2)), s(3, 4), s(4, 5), s(5, 2)),
-                of("sum of squares", u, x -> x.get(0).square().sum(-1), s(3, 4)));
+                of("sum of squares", u, x -> x.get(0).square().sum(-1), s(3, 4)),
+                of("linear [3,4] W[5,4] b[5]", u, x -> Linear.apply(x.get(0), x.get(1), x.get(2)), s(3, 4), s(5, 4), s(5)),
+                of("linear [2,3,4] W[2,4] no bias", u, x -> Linear.apply(x.get(0), x.get(1), null), s(2, 3, 4), s(2, 4)),
+                of("linear then tanh then linear", u,
+                        x -> Linear.apply(Linear.apply(x.get(0), x.get(1), x.get(2)).tanh(), x.get(3), null), s(3, 4), s(5, 4), s(5), s(2, 5)));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jacflux.autodiff.AutodiffException;
+import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.ops.CrossEntropy;
 import dev.jacflux.autodiff.testing.Close;
 import dev.jacflux.autodiff.testing.Gen;
@@ -44,6 +45,40 @@ class PerSampleTest {
         // the rows sum to the ordinary (summed) gradient
         INDArray summed = RowLoop.perSampleGradients(loss, x, labels, params).sum(0);
         Close.assertClose("row sum", summed, g.matrix().sum(0), 1e-12, 1e-10);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void linearOpGivesTheSamePerSampleGradients(int rank) {
+        // the Linear op (weight cotangents in W's own layout) against the loop, on 2-D and 3-D inputs
+        INDArray xr = rank == 2 ? x : Gen.random(56, N, 2, 4);
+        PerSampleFunction lin = (in, t, p) -> {
+            Tensor h = dev.jacflux.autodiff.ops.Linear.apply(in, p.get(0), p.get(1)).tanh();
+            Tensor o = dev.jacflux.autodiff.ops.Linear.apply(h, p.get(2), p.get(3));
+            return (rank == 2 ? o : o.sum(1)).square().sum(1);
+        };
+        PerSampleResult g = PerSampleGradients.of(lin).compute(xr, null, params, names);
+        Close.assertClose("linear op per-sample gradients", RowLoop.perSampleGradients(lin, xr, null, params), g.matrix(), 1e-13, 1e-11);
+    }
+
+    @Test
+    void denseLayerWritesPerSampleWeightsStraightIntoTheOfferedDestination() {
+        Tensor in = Tensor.variable(x);
+        Tensor w = Tensor.variable(params.get(0));
+        Tensor loss = dev.jacflux.autodiff.ops.Linear.apply(in, w, null).tanh().sum(1);
+        INDArray big = Nd4j.zeros(DataType.DOUBLE, N, 100);
+        INDArray dest = big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 34))
+                .reshape('c', 1, N, 6, 4);
+        Tensor g = dev.jacflux.autodiff.engine.Backprop.pullback(java.util.List.of(loss), java.util.List.of(Tensor.constant(Nd4j.ones(DataType.DOUBLE, 1, 1))),
+                java.util.List.of(w), dev.jacflux.autodiff.engine.Backprop.Options.perSample(java.util.Set.of(in), N)
+                        .withDestinations(java.util.Map.of(w, dest))).get(0);
+        assertTrue(g.value() == dest, "the rule wrote into the destination");
+        PerSampleFunction f = (v, t, p) -> dev.jacflux.autodiff.ops.Linear.apply(v, p.get(0), null).tanh().sum(1);
+        INDArray expected = RowLoop.perSampleGradients(f, x, null, List.of(params.get(0)));
+        Close.assertClose("written rows", expected, big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 34)), 1e-13, 1e-11);
+        assertEquals(0.0, big.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10))
+                .amaxNumber().doubleValue(), "nothing written outside the slot");
     }
 
     @Test

@@ -1,0 +1,115 @@
+package dev.jacflux.autodiff.ops;
+
+import dev.jacflux.autodiff.Shapes;
+import dev.jacflux.autodiff.Tensor;
+import java.util.Arrays;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Forward kernels behind the convolution and pooling ops: libnd4j's native {@code im2col},
+ * {@code col2im} and {@code conv2d}, called with explicit arguments in PyTorch's layouts, plus
+ * the shape helpers their derivative rules share. All results are fresh arrays.
+ *
+ * <p>libnd4j's {@code im2col} writes {@code [N, C, kh, kw, oh, ow]}, which read row-major is
+ * already PyTorch's {@code unfold} layout {@code [N, C*kh*kw, oh*ow]}. Its {@code col2im} takes
+ * integer arguments {@code (sH, sW, pH, pW, H, W, dH, dW, same)}; the Java wrapper
+ * {@code Nd4j.cnn().col2Im} passes the kernel size in the image-size slots (and fails), so it is not
+ * used. {@code im2col} takes the padding value as its floating-point argument (max pooling pads with
+ * {@code -inf}).
+ *
+ * <pre>{@code
+ * INDArray cols = ConvKernels.im2col(x, 3, 3, Conv2dSpec.DEFAULT);        // [N, C*9, oh*ow]
+ * INDArray back = ConvKernels.col2im(cols, C, H, W, 3, 3, Conv2dSpec.DEFAULT); // [N, C, H, W]
+ * }</pre>
+ */
+public final class ConvKernels {
+    private ConvKernels() {
+    }
+
+    /** {@code x [N, C, H, W]} to columns {@code [N, C*kh*kw, oh*ow]}, padding with zeros. */
+    public static INDArray im2col(INDArray x, long kh, long kw, Conv2dSpec s) {
+        return im2col(x, kh, kw, s, 0.0);
+    }
+
+    /** {@code x [N, C, H, W]} to columns {@code [N, C*kh*kw, oh*ow]}, padding with {@code padValue}. */
+    public static INDArray im2col(INDArray x, long kh, long kw, Conv2dSpec s, double padValue) {
+        long n = x.size(0);
+        long c = x.size(1);
+        long[] o = s.outputSize("im2col", x.size(2), x.size(3), kh, kw);
+        INDArray out = Nd4j.createUninitialized(x.dataType(), n, c, kh, kw, o[0], o[1]);
+        if (out.length() > 0) {
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("im2col").addInputs(x).addOutputs(out)
+                    .addIntegerArguments((int) kh, (int) kw, s.sh(), s.sw(), s.ph(), s.pw(), s.dh(), s.dw(), 0);
+            if (padValue != 0.0) {
+                op.addFloatingPointArguments(padValue);
+            }
+            Nd4j.exec(op.build());
+        }
+        return out.reshape('c', n, c * kh * kw, o[0] * o[1]);
+    }
+
+    /**
+     * Columns {@code [N, C*kh*kw, oh*ow]} back to an image {@code [N, C, H, W]}, summing entries
+     * that come from the same pixel and dropping those that fall into the padding.
+     */
+    public static INDArray col2im(INDArray cols, long c, long h, long w, long kh, long kw, Conv2dSpec s) {
+        long n = cols.size(0);
+        long[] o = s.outputSize("col2im", h, w, kh, kw);
+        INDArray six = cols.reshape('c', n, c, kh, kw, o[0], o[1]);
+        INDArray out = Nd4j.create(cols.dataType(), n, c, h, w);
+        if (out.length() > 0 && six.length() > 0) {
+            Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(six).addOutputs(out)
+                    .addIntegerArguments(s.sh(), s.sw(), s.ph(), s.pw(), (int) h, (int) w, s.dh(), s.dw(), 0).build());
+        }
+        return out;
+    }
+
+    /** Cross-correlation of {@code x [N, C, H, W]} with {@code w [O, C, kh, kw]}: {@code [N, O, oh, ow]}. */
+    public static INDArray conv2d(INDArray x, INDArray w, Conv2dSpec s) {
+        long kh = w.size(2);
+        long kw = w.size(3);
+        long[] o = s.outputSize("conv2d", x.size(2), x.size(3), kh, kw);
+        if (x.size(0) == 0 || w.size(0) == 0 || w.size(1) == 0) {
+            return Nd4j.create(x.dataType(), x.size(0), w.size(0), o[0], o[1]);
+        }
+        Conv2DConfig cfg = Conv2DConfig.builder().kH(kh).kW(kw).sH(s.sh()).sW(s.sw()).pH(s.ph()).pW(s.pw())
+                .dH(s.dh()).dW(s.dw()).paddingMode(PaddingMode.VALID).dataFormat("NCHW")
+                .weightsFormat(WeightsFormat.OIYX).build();
+        return Nd4j.cnn().conv2d(x, w, cfg);
+    }
+
+    // ------------------------------------------------------------------ helpers for the rules
+
+    /**
+     * {@code t} with the dimensions from {@code from} on broadcast (differentiably) to
+     * {@code sizes}, where they are 1 and {@code sizes} is larger; the dimensions before
+     * {@code from} stay as they are.
+     */
+    static Tensor expandFrom(Tensor t, int from, long... sizes) {
+        long[] s = t.shape();
+        long[] target = s.clone();
+        boolean change = false;
+        for (int i = 0; i < sizes.length; i++) {
+            if (s[from + i] != sizes[i]) {
+                target[from + i] = sizes[i];
+                change = true;
+            }
+        }
+        return change ? t.broadcastTo(target) : t;
+    }
+
+    /** The product of the first {@code lead} dimensions of {@code t}. */
+    static long leadCount(Tensor t, int lead) {
+        return Shapes.numel(Arrays.copyOf(t.shape(), lead));
+    }
+
+    /** The first {@code lead} dimensions of {@code t} followed by {@code rest}. */
+    static long[] withLead(Tensor t, int lead, long... rest) {
+        return Shapes.concat(Arrays.copyOf(t.shape(), lead), rest);
+    }
+}

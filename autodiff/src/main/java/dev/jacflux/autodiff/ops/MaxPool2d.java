@@ -1,0 +1,101 @@
+package dev.jacflux.autodiff.ops;
+
+import dev.jacflux.autodiff.JvpContext;
+import dev.jacflux.autodiff.Op;
+import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.autodiff.VjpContext;
+import java.util.List;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.shape.OneHot;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+
+/**
+ * 2-D max pooling with PyTorch's semantics ({@code ceil_mode=False}, padding with {@code -inf},
+ * optional dilation): {@code x [N, C, H, W]} gives {@code [N, C, oh, ow]}, each output the maximum
+ * of its window.
+ *
+ * <p>The forward pass also records a constant one-hot mask {@code [N, C, kh*kw, oh*ow]} marking,
+ * in each window, the position of the maximum (the first one in row-major window order on ties,
+ * as PyTorch; a window holding a NaN gives NaN and its first NaN is marked). The VJP routes the cotangent there, {@code Col2Im(mask * g)}; the JVP picks the
+ * tangent there, {@code sum_window(mask * Im2Col(t))}. Both are linear in {@code g} / {@code t}
+ * with a constant mask, so second derivatives are zero, as they are almost everywhere.
+ *
+ * <pre>{@code
+ * Tensor y = MaxPool2d.apply(x, Pool2dSpec.of(new int[] {2, 2}));   // [8, 16, 32, 32] -> [8, 16, 16, 16]
+ * }</pre>
+ */
+public record MaxPool2d(Tensor x, Pool2dSpec spec, Tensor mask) implements Op {
+
+    /** Forward pass: validates the input and spec, pools and records the argmax mask. */
+    public static Tensor apply(Tensor x, Pool2dSpec spec) {
+        Objects.requireNonNull(spec, "max_pool2d: spec is null");
+        Checks.rank("max_pool2d", "input x [N, C, H, W]", x, 4);
+        long[] s = x.shape();
+        long[] o = spec.outputSize("max_pool2d", s[2], s[3]);
+        long kk = spec.windowSize();
+        long p = o[0] * o[1];
+        INDArray cols = ConvKernels.im2col(x.value(), spec.kh(), spec.kw(), spec.conv(), Double.NEGATIVE_INFINITY)
+                .reshape('c', s[0], s[1], kk, p);
+        // a NaN sum is cheap to get and flags every NaN (and inf - inf, checked exactly below)
+        INDArray nan = Double.isNaN(x.value().sumNumber().doubleValue()) ? cols.isNaN() : null;
+        INDArray scan = cols;
+        if (nan != null && nan.any()) {
+            // ND4J's max skips NaN; PyTorch's max pool returns NaN for a window holding one: find it as +inf
+            scan = cols.dup('c');
+            BooleanIndexing.replaceWhere(scan, Double.POSITIVE_INFINITY, Conditions.isNan());
+        } else {
+            nan = null;
+        }
+        INDArray max = scan.max(true, 2);                                      // [N, C, 1, P]
+        if (nan != null) {
+            INDArray clean = nan.castTo(x.dtype()).max(true, 2).rsub(1.0);     // 1 without NaN, 0 with
+            max = max.mul(clean.div(clean));                                    // times 1, or times 0/0 = NaN
+        }
+        INDArray mask = Nd4j.create(x.dtype(), s[0], s[1], kk, p);
+        Nd4j.exec(new OneHot(Nd4j.argMax(scan, 2), mask, (int) kk, 2, 1.0, 0.0));  // first maximum on ties
+        INDArray value = max.reshape('c', s[0], s[1], o[0], o[1]);
+        return Tensor.of(new MaxPool2d(x, spec, Tensor.constant(mask)), value);
+    }
+
+    @Override
+    public String name() {
+        return "max_pool2d";
+    }
+
+    @Override
+    public List<Tensor> inputs() {
+        return List.of(x);
+    }
+
+    @Override
+    public List<Tensor> vjp(VjpContext c) {
+        int lead = c.lead();
+        long[] s = x.shape();
+        long[] out = c.out().shape();
+        long kk = spec.windowSize();
+        // oh, ow must be full to merge into one axis; N and C may stay 1 (the mask broadcasts them)
+        Tensor g = ConvKernels.expandFrom(c.g(), lead + 2, out[2], out[3]);
+        Tensor g5 = g.reshape(ConvKernels.withLead(g, lead, g.size(lead), g.size(lead + 1), 1, out[2] * out[3]));
+        Tensor routed = g5.mul(mask);                                          // [L..., N, C, kk, P]
+        long lflat = ConvKernels.leadCount(routed, lead);
+        Tensor img = Col2Im.apply(routed.reshape(lflat * s[0], s[1] * kk, out[2] * out[3]), s[2], s[3],
+                spec.kh(), spec.kw(), spec.conv());
+        return List.of(img.reshape(ConvKernels.withLead(routed, lead, s[0], s[1], s[2], s[3])));
+    }
+
+    @Override
+    public Tensor jvp(JvpContext c) {
+        int lead = c.lead();
+        Tensor t = c.tangent(0);
+        long[] s = x.shape();
+        long[] out = c.out().shape();
+        long lflat = ConvKernels.leadCount(t, lead);
+        Tensor cols = Im2Col.apply(t.reshape(lflat * s[0], s[1], s[2], s[3]), spec.kh(), spec.kw(), spec.conv());
+        Tensor picked = cols.reshape(ConvKernels.withLead(t, lead, s[0], s[1], spec.windowSize(), out[2] * out[3]))
+                .mul(mask).sum(lead + 2);
+        return picked.reshape(ConvKernels.withLead(t, lead, s[0], s[1], out[2], out[3]));
+    }
+}
