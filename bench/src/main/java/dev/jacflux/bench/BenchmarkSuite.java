@@ -47,7 +47,7 @@ public final class BenchmarkSuite {
     /** The case with this name. */
     public static BenchCase caseNamed(String name) {
         Supplier<BenchCase> s = switch (name) {
-            case "conv-jacobian" -> () -> { throw new BenchmarkException("conv-jacobian: TODO Conv2d"); };
+            case "conv-jacobian" -> ConvJacobianCase::new;
             case "mlp-grads" -> MlpGradsCase::new;
             case "scaling" -> ScalingCase::new;
             case "full-jac" -> FullJacobianCase::new;

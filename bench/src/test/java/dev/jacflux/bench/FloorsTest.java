@@ -30,6 +30,16 @@ class FloorsTest {
     }
 
     @Test
+    void convFloorEqualsEngine() {
+        INDArray x = ConvJacobianCase.input(Size.TINY).castTo(D);
+        INDArray w = ConvJacobianCase.weights(Size.TINY).castTo(D);
+        INDArray engine = BatchJacobian.of(ConvJacobianCase.function(w)).compute(x);
+        INDArray floor = new Floors.ConvCopy(w, 4).compute();
+        assertArrayEquals(new long[] {4, 6, 75}, floor.shape());
+        assertSame("conv floor", engine, floor, 1e-12);
+    }
+
+    @Test
     void fullJacobianFloorEqualsEngine() {
         TwoLayerModel m = TwoLayerModel.of(Size.TINY).as(D);
         INDArray engine = FullJacobian.of(m.f()).compute(m.x());
