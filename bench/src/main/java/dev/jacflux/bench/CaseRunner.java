@@ -36,14 +36,17 @@ public final class CaseRunner {
             Nd4j.getEnvironment().setMaxMasterThreads(options.nd4jThreads());
             Nd4j.factory().blas().setMaxThreads(options.nd4jThreads());
         }
+        String loadAtStart = Machine.loadAverage();
         List<MethodGroup> groups = benchCase.groups(options);
         List<MethodResult> results = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (MethodGroup g : groups) {
             runGroup(benchCase.name(), g, options, results, problems);
         }
+        java.util.Map<String, String> machine = new java.util.LinkedHashMap<>(Machine.describe());
+        machine.put("load_average_start", loadAtStart);
         CaseReport report = new CaseReport(benchCase.name(), benchCase.description(options.size()), options.size(), options.warmups(),
-                Machine.describe(), results);
+                machine, results);
         if (!problems.isEmpty()) {
             throw new DisagreementException("case " + benchCase.name() + ": methods disagree, so their timings do not compare like with like: "
                     + String.join("; ", problems), report);

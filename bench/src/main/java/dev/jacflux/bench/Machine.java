@@ -40,13 +40,22 @@ public final class Machine {
             m.put("nd4j_threads", "unknown (" + e.getClass().getSimpleName() + ")");
         }
         m.put("memory_probe", MemoryProbe.kernelPeakAvailable() ? "VmHWM" : "sampled RSS");
+        m.put("jvm_args", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        m.put("load_average", loadAverage());
         return m;
+    }
+
+    /** The 1-minute system load average now (the machine is shared: a high value means noisy figures). */
+    public static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.2f", l);
     }
 
     /** One line for table headers. */
     public static String summary(Map<String, String> m) {
         return m.get("cores") + " cores (" + m.get("cpu") + "), " + m.get("java") + ", ND4J " + m.get("nd4j") + " (" + m.get("blas")
-                + "), OMP_NUM_THREADS=" + m.get("omp_num_threads") + ", ND4J threads " + m.get("nd4j_threads");
+                + "), OMP_NUM_THREADS=" + m.get("omp_num_threads") + ", ND4J threads " + m.get("nd4j_threads") + ", load average "
+                + m.getOrDefault("load_average_start", "?") + " -> " + m.getOrDefault("load_average", "?");
     }
 
     private static String cpuModel() {

@@ -54,16 +54,26 @@ public final class MemoryProbe {
         }
     }
 
-    /** Collects garbage (twice) and gives ND4J's deallocator thread time to free native buffers. */
+    /**
+     * Collects garbage until the resident set stops shrinking (at least twice, at most ten times,
+     * 50 ms apart), so that ND4J's deallocator has freed the native buffers of unreachable arrays
+     * before a baseline is taken.
+     */
     public static void settle() {
-        for (int i = 0; i < 2; i++) {
+        long previous = Long.MAX_VALUE;
+        for (int i = 0; i < 10; i++) {
             System.gc();
             try {
-                Thread.sleep(60);
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+            long now = rss();
+            if (i >= 1 && previous - now < (1L << 20)) {
+                return;
+            }
+            previous = now;
         }
     }
 
