@@ -2,6 +2,7 @@ package dev.jacflux.bench;
 
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.ops.CrossEntropy;
+import dev.jacflux.autodiff.ops.Linear;
 import dev.jacflux.autodiff.transforms.PerSampleFunction;
 import dev.jacflux.autodiff.transforms.PerSampleGradients;
 import dev.jacflux.autodiff.transforms.RowLoop;
@@ -15,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code mlp-grads}: per-sample gradients of the per-sample cross-entropy of an MLP 784-256-128-10
- * with tanh (PyTorch layout: {@code w [out, in]}, {@code y = x w^T + b}) w.r.t. all 235146
- * parameters, N = 256: a {@code (256, 235146)} result.
+ * with tanh (dense layers are {@link Linear}, PyTorch layout: {@code w [out, in]},
+ * {@code y = x w^T + b}) w.r.t. all 235146 parameters, N = 256: a {@code (256, 235146)} result.
  *
  * <p>Methods: {@code jacflux} ({@link PerSampleGradients} into a reused {@code [N, M]}),
  * {@code pipeline}, {@code loop} (N single-sample backward passes, {@link RowLoop}), {@code floor}
@@ -69,7 +70,7 @@ public final class MlpGradsCase implements BenchCase {
         Tensor a = in;
         int layers = p.size() / 2;
         for (int l = 0; l < layers; l++) {
-            a = a.matmul(p.get(2 * l).transpose()).add(p.get(2 * l + 1));
+            a = Linear.apply(a, p.get(2 * l), p.get(2 * l + 1));
             if (l < layers - 1) {
                 a = a.tanh();
             }
