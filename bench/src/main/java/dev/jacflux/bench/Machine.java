@@ -39,7 +39,9 @@ public final class Machine {
         } catch (RuntimeException | LinkageError e) {
             m.put("nd4j_threads", "unknown (" + e.getClass().getSimpleName() + ")");
         }
-        m.put("memory_probe", MemoryProbe.kernelPeakAvailable() ? "VmHWM" : "sampled RSS");
+        m.put("memory_probe", MemoryProbe.method());
+        String mmap = System.getenv("MALLOC_MMAP_THRESHOLD_");
+        m.put("malloc_mmap_threshold", mmap == null ? "glibc default (dynamic)" : mmap);
         m.put("jvm_args", String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         m.put("load_average", loadAverage());
         return m;
