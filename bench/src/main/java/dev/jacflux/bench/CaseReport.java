@@ -156,7 +156,8 @@ public record CaseReport(String caseName, String description, Size size, int war
         int runs = results.isEmpty() ? 0 : results.get(0).runs();
         b.append("runs: ").append(warmups).append(" warm-up + ").append(runs)
                 .append(" timed per method; peak = heap + off-heap (").append(machine.get("memory_probe"))
-                .append(", malloc mmap threshold ").append(machine.getOrDefault("malloc_mmap_threshold", "?")).append(")\n");
+                .append(", malloc mmap threshold ").append(machine.getOrDefault("malloc_mmap_threshold", "?")).append("); case took ")
+                .append(machine.getOrDefault("case_wall_seconds", "?")).append(" s\n");
         String header = String.format(Locale.ROOT, "%-22s %10s %10s %10s %4s %8s %8s %10s %10s %10s  %-9s %s", "method", "median ms",
                 "min ms", "max ms", "runs", "x floor", "x loop", "peak MiB", "heap MiB", "offheap", "max|diff|", "note");
         b.append(header).append('\n').append("-".repeat(header.length())).append('\n');

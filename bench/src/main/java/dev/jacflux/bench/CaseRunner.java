@@ -37,6 +37,7 @@ public final class CaseRunner {
             Nd4j.factory().blas().setMaxThreads(options.nd4jThreads());
         }
         String loadAtStart = Machine.loadAverage();
+        long start = System.nanoTime();
         List<MethodGroup> groups = benchCase.groups(options);
         List<MethodResult> results = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -45,6 +46,7 @@ public final class CaseRunner {
         }
         java.util.Map<String, String> machine = new java.util.LinkedHashMap<>(Machine.describe());
         machine.put("load_average_start", loadAtStart);
+        machine.put("case_wall_seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
         CaseReport report = new CaseReport(benchCase.name(), benchCase.description(options.size()), options.size(), options.warmups(),
                 machine, results);
         if (!problems.isEmpty()) {
