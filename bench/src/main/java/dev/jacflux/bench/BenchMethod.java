@@ -41,13 +41,27 @@ public record BenchMethod(String name, Preparer preparer) {
         return preparer.prepare();
     }
 
-    /** The untimed setup of a method. */
+    /**
+     * The untimed setup of a method.
+     *
+     * <pre>{@code
+     * BenchMethod.Preparer p = () -> { INDArray out = Nd4j.zeros(DataType.FLOAT, 4, 4); return () -> out; };
+     * }</pre>
+     */
     @FunctionalInterface
     public interface Preparer {
         Prepared prepare();
     }
 
-    /** A method ready to run: buffers allocated, graphs built. */
+    /**
+     * A method ready to run: buffers allocated, graphs built.
+     *
+     * <pre>{@code
+     * try (BenchMethod.Prepared p = method.prepare()) {
+     *     INDArray result = p.run();   // one timed run
+     * }
+     * }</pre>
+     */
     @FunctionalInterface
     public interface Prepared extends AutoCloseable {
 

@@ -34,6 +34,10 @@ import org.bytedeco.javacpp.Pointer;
  * absolute peak resident set (the kernel's {@code VmHWM}, reset through
  * {@code /proc/self/clear_refs}) is reported alongside, for reference.
  *
+ * <p>Resolution: in a long run of several cases, later methods can read up to about 30 MiB low
+ * (native memory of the JVM and of finished threads shrinking during their windows); figures of
+ * 100 MiB and more are reliable, small ones should be taken from a case run alone.
+ *
  * <p>The heap figure is the sum over heap pools of their peak usage since the reset, minus the heap
  * in use before the setup (an upper bound: the pools' peaks need not coincide).
  *
@@ -55,13 +59,24 @@ public final class MemoryProbe {
     private MemoryProbe() {
     }
 
-    /** Memory in use before a method's setup. */
+    /**
+     * Memory in use before a method's setup.
+     *
+     * <pre>{@code
+     * MemoryProbe.Baseline base = MemoryProbe.baseline();   // after MemoryProbe.settle()
+     * }</pre>
+     */
     public record Baseline(long heapUsed, long anon) {
     }
 
     /**
      * A method's peaks: heap, off-heap (anonymous resident memory growth), and the process's
      * absolute peak resident set ({@code -1} if unknown).
+     *
+     * <pre>{@code
+     * MemoryProbe.Peak peak = window.stop(base);
+     * long bytes = peak.totalBytes();   // heap + off-heap
+     * }</pre>
      */
     public record Peak(long heapBytes, long offHeapBytes, long rssBytes) {
         /** Heap plus off-heap. */
@@ -106,7 +121,15 @@ public final class MemoryProbe {
         return new Window();
     }
 
-    /** An open measurement. */
+    /**
+     * An open measurement.
+     *
+     * <pre>{@code
+     * MemoryProbe.Window w = MemoryProbe.startWindow();
+     * runTimedRuns();
+     * MemoryProbe.Peak peak = w.stop(base);
+     * }</pre>
+     */
     public static final class Window {
         private final boolean kernelPeak;
         private final Sampler sampler;
