@@ -1,0 +1,224 @@
+package dev.jacflux.bench;
+
+import dev.jacflux.config.PipelineConfigLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The benchmark suite of {@code BENCHMARKS.md}: runs a case (or {@code all}) in this process and
+ * returns its {@link CaseReport}. Also the command line ({@link #main}, and {@link #cli} for a
+ * launcher such as {@code bin/jacflux bench} to delegate to).
+ *
+ * <p>Cases: {@code conv-jacobian}, {@code mlp-grads}, {@code scaling}, {@code full-jac},
+ * {@code hessian}; {@code all} runs them in that order. Methods of a case: {@code jacflux} (the
+ * library call into a reused result buffer), {@code pipeline} (the same through
+ * {@code JacobianPipeline}, one batch per run, result released to the pool), {@code loop} (one
+ * backward pass per output row, or per sample, with the same engine), {@code floor} (the least work
+ * that produces the result, see {@link Floors}) and, for {@code conv-jacobian}, {@code samediff}.
+ *
+ * <pre>{@code
+ * CaseReport r = BenchmarkSuite.run("full-jac", BenchOptions.defaults().withProgress(System.err));
+ * System.out.println(r.toTable());
+ * Files.writeString(Path.of("full-jac.json"), r.toJson());
+ *
+ * List<CaseReport> all = BenchmarkSuite.runAll(BenchOptions.defaults());
+ * String json = BenchmarkSuite.toJson(all);   // {"case": "all", "cases": [...]}
+ *
+ * // command line: java -cp ... dev.jacflux.bench.BenchmarkSuite --case scaling --json scaling.json
+ * }</pre>
+ */
+public final class BenchmarkSuite {
+    /** The case names, in the order {@code all} runs them. */
+    public static final List<String> CASES = List.of("conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian");
+    /** The name that runs every case. */
+    public static final String ALL = "all";
+
+    private BenchmarkSuite() {
+    }
+
+    /** The case with this name. */
+    public static BenchCase caseNamed(String name) {
+        Supplier<BenchCase> s = switch (name) {
+            case "conv-jacobian" -> ConvJacobianCase::new;
+            case "mlp-grads" -> MlpGradsCase::new;
+            case "scaling" -> ScalingCase::new;
+            case "full-jac" -> FullJacobianCase::new;
+            case "hessian" -> HessianCase::new;
+            default -> throw new BenchmarkException("unknown benchmark case '" + name + "'; cases are " + String.join(", ", CASES)
+                    + " and " + ALL);
+        };
+        return s.get();
+    }
+
+    /**
+     * Runs one case (not {@code all}, see {@link #runAll}).
+     *
+     * @throws BenchmarkException for an unknown case or a method that fails
+     * @throws DisagreementException if a method's result disagrees with the reference's
+     */
+    public static CaseReport run(String caseName, BenchOptions options) {
+        if (ALL.equals(caseName)) {
+            throw new BenchmarkException("run(\"all\") would return several reports; use runAll or runCases");
+        }
+        return CaseRunner.run(caseNamed(caseName), options);
+    }
+
+    /** Runs every case, in {@link #CASES} order. */
+    public static List<CaseReport> runAll(BenchOptions options) {
+        return runCases(ALL, options);
+    }
+
+    /** Runs one case, or every case for {@code all}. */
+    public static List<CaseReport> runCases(String caseName, BenchOptions options) {
+        List<String> names = ALL.equals(caseName) ? CASES : List.of(caseName);
+        for (String n : names) {
+            caseNamed(n);
+        }
+        List<CaseReport> reports = new ArrayList<>();
+        for (String n : names) {
+            reports.add(run(n, options));
+        }
+        return reports;
+    }
+
+    /**
+     * One report's JSON, or for several {@code {"case": "all", "cases": [report, ...]}}.
+     */
+    public static String toJson(List<CaseReport> reports) {
+        if (reports.size() == 1) {
+            return reports.get(0).toJson();
+        }
+        StringBuilder b = new StringBuilder("{\n  \"case\": \"all\",\n  \"cases\": [");
+        for (int i = 0; i < reports.size(); i++) {
+            b.append(i == 0 ? "\n    " : ",\n    ");
+            reports.get(i).appendJson(b, "    ");
+        }
+        return b.append("\n  ]\n}\n").toString();
+    }
+
+    /** The command line's usage text. */
+    public static String usage() {
+        return String.join("\n",
+                "usage: bench --case NAME [--json FILE] [options]",
+                "  --case NAME            " + String.join(", ", CASES) + " or " + ALL,
+                "  --json FILE            also write the report(s) as JSON to FILE",
+                "  --warmup N             untimed runs per method (default " + BenchOptions.DEFAULT_WARMUPS + ")",
+                "  --runs N               timed runs per method (default " + BenchOptions.DEFAULT_RUNS + ")",
+                "  --size full|tiny       data size (default full; tiny is for smoke tests)",
+                "  --methods a,b          only these of " + String.join(", ", BenchMethod.NAMES),
+                "  --threads N            set ND4J/BLAS threads (default: as OMP_NUM_THREADS gives)",
+                "  --rtol X               agreement tolerance, relative to max|reference| (default "
+                        + BenchOptions.DEFAULT_RELATIVE_TOLERANCE + ")",
+                "  --no-gc                do not collect garbage between runs",
+                "  --pipeline-config FILE configuration of the pipeline method (.properties/.yaml; JACFLUX_* variables apply)",
+                "  --quiet                no progress lines on stderr",
+                "exit status: 0 ok, 1 methods disagree, 2 bad arguments or a failure");
+    }
+
+    /**
+     * Runs the command line: prints the table(s) to {@code out}, progress and errors to
+     * {@code err}, writes JSON if asked. Returns the exit status (0 ok, 1 disagreement, 2 usage or
+     * failure).
+     */
+    public static int cli(String[] args, PrintStream out, PrintStream err) {
+        String caseName = null;
+        Path json = null;
+        BenchOptions options = BenchOptions.defaults().withProgress(err);
+        try {
+            options = options.withPipelineConfig(PipelineConfigLoader.load(System.getenv()));
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--case" -> caseName = value(args, ++i, a);
+                    case "--json" -> json = Path.of(value(args, ++i, a));
+                    case "--warmup", "--warmups" -> options = options.withWarmups(Integer.parseInt(value(args, ++i, a)));
+                    case "--runs" -> options = options.withRuns(Integer.parseInt(value(args, ++i, a)));
+                    case "--size" -> options = options.withSize(Size.parse(value(args, ++i, a)));
+                    case "--methods" -> options = options.withMethods(methods(value(args, ++i, a)));
+                    case "--threads" -> options = options.withNd4jThreads(Integer.parseInt(value(args, ++i, a)));
+                    case "--rtol" -> options = options.withRelativeTolerance(Double.parseDouble(value(args, ++i, a)));
+                    case "--no-gc" -> options = options.withGcBetweenRuns(false);
+                    case "--pipeline-config" -> options = options.withPipelineConfig(
+                            PipelineConfigLoader.load(Path.of(value(args, ++i, a)), System.getenv()));
+                    case "--quiet" -> options = options.withProgress(null);
+                    case "-h", "--help" -> {
+                        out.println(usage());
+                        return 0;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+                }
+            }
+            if (caseName == null) {
+                throw new IllegalArgumentException("--case is required");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("bench: " + e.getMessage());
+            err.println(usage());
+            return 2;
+        }
+        List<CaseReport> reports = new ArrayList<>();
+        int status = 0;
+        try {
+            for (String n : ALL.equals(caseName) ? CASES : List.of(caseName)) {
+                caseNamed(n);
+            }
+            for (String n : ALL.equals(caseName) ? CASES : List.of(caseName)) {
+                try {
+                    CaseReport r = run(n, options);
+                    reports.add(r);
+                    out.println(r.toTable());
+                } catch (DisagreementException e) {
+                    reports.add(e.report());
+                    out.println(e.report().toTable());
+                    err.println("bench: " + e.getMessage());
+                    status = 1;
+                }
+            }
+        } catch (BenchmarkException e) {
+            err.println("bench: " + e.getMessage());
+            status = 2;
+        }
+        if (json != null && !reports.isEmpty()) {
+            try {
+                Files.writeString(json, toJson(reports));
+            } catch (IOException e) {
+                err.println("bench: cannot write " + json + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        return status;
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Set<String> methods(String list) {
+        Set<String> m = new LinkedHashSet<>(Arrays.asList(list.split(",")));
+        m.removeIf(String::isBlank);
+        for (String s : m) {
+            if (!BenchMethod.NAMES.contains(s)) {
+                throw new IllegalArgumentException("unknown method '" + s + "'; methods are " + String.join(", ", BenchMethod.NAMES));
+            }
+        }
+        return m;
+    }
+
+    /** Command line entry point; see {@link #usage()}. */
+    public static void main(String[] args) {
+        int status = cli(args, System.out, System.err);
+        System.out.flush();
+        System.exit(status);
+    }
+}
