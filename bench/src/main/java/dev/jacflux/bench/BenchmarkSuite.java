@@ -104,66 +104,21 @@ public final class BenchmarkSuite {
         return b.append("\n  ]\n}\n").toString();
     }
 
-    /** The command line's usage text. */
-    public static String usage() {
-        return String.join("\n",
-                "usage: bench --case NAME [--json FILE] [options]",
-                "  --case NAME            " + String.join(", ", CASES) + " or " + ALL,
-                "  --json FILE            also write the report(s) as JSON to FILE",
-                "  --warmup N             untimed runs per method (default " + BenchOptions.DEFAULT_WARMUPS + ")",
-                "  --runs N               timed runs per method (default " + BenchOptions.DEFAULT_RUNS + ")",
-                "  --size full|tiny       data size (default full; tiny is for smoke tests)",
-                "  --methods a,b          only these of " + String.join(", ", BenchMethod.NAMES),
-                "  --threads N            set ND4J/BLAS threads (default: as OMP_NUM_THREADS gives)",
-                "  --rtol X               agreement tolerance, relative to max|reference| (default "
-                        + BenchOptions.DEFAULT_RELATIVE_TOLERANCE + ")",
-                "  --no-gc                do not collect garbage between runs",
-                "  --pipeline-config FILE configuration of the pipeline method (.properties/.yaml; JACFLUX_* variables apply)",
-                "  --quiet                no progress lines on stderr",
-                "exit status: 0 ok, 1 methods disagree, 2 bad arguments or a failure");
+    /**
+     * Runs the command line ({@link BenchCommand}): prints the table(s) to {@code out}, progress
+     * and errors to {@code err}, writes JSON if asked. Returns the exit status (0 ok, 1
+     * disagreement, 2 usage or failure).
+     */
+    public static int cli(String[] args, PrintStream out, PrintStream err) {
+        return BenchCommand.commandLine(out, err).execute(args);
     }
 
     /**
-     * Runs the command line: prints the table(s) to {@code out}, progress and errors to
-     * {@code err}, writes JSON if asked. Returns the exit status (0 ok, 1 disagreement, 2 usage or
-     * failure).
+     * Runs the named case (or {@code all}) with {@code options}, printing each table to {@code out}
+     * and problems to {@code err}; writes the JSON report to {@code json} if not null. Returns the
+     * exit status (0 ok, 1 a method disagreed, 2 a failure).
      */
-    public static int cli(String[] args, PrintStream out, PrintStream err) {
-        String caseName = null;
-        Path json = null;
-        BenchOptions options = BenchOptions.defaults().withProgress(err);
-        try {
-            options = options.withPipelineConfig(PipelineConfigLoader.load(System.getenv()));
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--case" -> caseName = value(args, ++i, a);
-                    case "--json" -> json = Path.of(value(args, ++i, a));
-                    case "--warmup", "--warmups" -> options = options.withWarmups(Integer.parseInt(value(args, ++i, a)));
-                    case "--runs" -> options = options.withRuns(Integer.parseInt(value(args, ++i, a)));
-                    case "--size" -> options = options.withSize(Size.parse(value(args, ++i, a)));
-                    case "--methods" -> options = options.withMethods(methods(value(args, ++i, a)));
-                    case "--threads" -> options = options.withNd4jThreads(Integer.parseInt(value(args, ++i, a)));
-                    case "--rtol" -> options = options.withRelativeTolerance(Double.parseDouble(value(args, ++i, a)));
-                    case "--no-gc" -> options = options.withGcBetweenRuns(false);
-                    case "--pipeline-config" -> options = options.withPipelineConfig(
-                            PipelineConfigLoader.load(Path.of(value(args, ++i, a)), System.getenv()));
-                    case "--quiet" -> options = options.withProgress(null);
-                    case "-h", "--help" -> {
-                        out.println(usage());
-                        return 0;
-                    }
-                    default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
-                }
-            }
-            if (caseName == null) {
-                throw new IllegalArgumentException("--case is required");
-            }
-        } catch (IllegalArgumentException e) {
-            err.println("bench: " + e.getMessage());
-            err.println(usage());
-            return 2;
-        }
+    public static int runAndReport(String caseName, BenchOptions options, Path json, PrintStream out, PrintStream err) {
         List<CaseReport> reports = new ArrayList<>();
         int status = 0;
         try {
@@ -197,14 +152,7 @@ public final class BenchmarkSuite {
         return status;
     }
 
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static Set<String> methods(String list) {
+    static Set<String> methods(String list) {
         Set<String> m = new LinkedHashSet<>(Arrays.asList(list.split(",")));
         m.removeIf(String::isBlank);
         for (String s : m) {
@@ -215,7 +163,7 @@ public final class BenchmarkSuite {
         return m;
     }
 
-    /** Command line entry point; see {@link #usage()}. */
+    /** Command line entry point; see {@link BenchCommand} ({@code --help}). */
     public static void main(String[] args) {
         int status = cli(args, System.out, System.err);
         System.out.flush();

@@ -109,7 +109,7 @@ class ReportTest {
         assertEquals(2, BenchmarkSuite.cli(new String[] {"--case", "nope", "--size", "tiny"}, o, e));
         assertEquals(2, BenchmarkSuite.cli(new String[] {"--case", "hessian", "--methods", "jacflux,magic"}, o, e));
         String msg = err.toString();
-        assertTrue(msg.contains("--case needs a value") && msg.contains("--case is required") && msg.contains("unknown benchmark case 'nope'")
-                && msg.contains("unknown method 'magic'"), msg);
+        assertTrue(msg.contains("Missing required parameter for option '--case'") && msg.contains("Missing required option: '--case=NAME'")
+                && msg.contains("unknown benchmark case 'nope'") && msg.contains("unknown method 'magic'"), msg);
     }
 }

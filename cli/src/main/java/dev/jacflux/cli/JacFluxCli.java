@@ -41,13 +41,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "jacflux", mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
         description = {"Batched Jacobians and per-sample gradients of jacflux-model/1 models on NumPy files."},
         // The subcommands, in the order 'jacflux --help' lists them: the one place to add a command.
-        // 'bench' (the benchmark cases, module bench) is wired in here by its module: BenchCommand.class.
         subcommands = {
             DemoCommand.class,
             JacobianCommand.class,
             GradsCommand.class,
             HessianCommand.class,
             HeatmapCommand.class,
+            dev.jacflux.bench.BenchCommand.class,
             HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
