@@ -94,7 +94,11 @@ public final class Backprop {
             throw new AutodiffException("pullback: " + outputs.size() + " outputs but " + cotangents.size() + " cotangents");
         }
         try (GradMode.Scope ignored = GradMode.set(options.createGraph())) {
-            return new Sweep(outputs, cotangents, wrt, options).run();
+            if (options.createGraph()) {
+                // recorded cotangents become part of a graph and must outlive this call
+                return new Sweep(outputs, cotangents, wrt, options).run();
+            }
+            return Scratch.run(() -> new Sweep(outputs, cotangents, wrt, options).run());
         }
     }
 

@@ -36,10 +36,21 @@ public final class ConvKernels {
         return im2col(x, kh, kw, s, 0.0);
     }
 
+    /**
+     * Whether the kernel covers the whole unpadded image in a single window ({@code oh = ow = 1}):
+     * then the columns are the image itself and the convolution is a dense layer.
+     */
+    static boolean wholeImageWindow(long h, long w, long kh, long kw, Conv2dSpec s) {
+        return kh == h && kw == w && s.ph() == 0 && s.pw() == 0 && s.dh() == 1 && s.dw() == 1;
+    }
+
     /** {@code x [N, C, H, W]} to columns {@code [N, C*kh*kw, oh*ow]}, padding with {@code padValue}. */
     public static INDArray im2col(INDArray x, long kh, long kw, Conv2dSpec s, double padValue) {
         long n = x.size(0);
         long c = x.size(1);
+        if (wholeImageWindow(x.size(2), x.size(3), kh, kw, s)) {
+            return x.reshape('c', n, c * kh * kw, 1);
+        }
         long[] o = s.outputSize("im2col", x.size(2), x.size(3), kh, kw);
         INDArray out = Nd4j.createUninitialized(x.dataType(), n, c, kh, kw, o[0], o[1]);
         if (out.length() > 0) {
@@ -59,6 +70,9 @@ public final class ConvKernels {
      */
     public static INDArray col2im(INDArray cols, long c, long h, long w, long kh, long kw, Conv2dSpec s) {
         long n = cols.size(0);
+        if (wholeImageWindow(h, w, kh, kw, s)) {
+            return cols.reshape('c', n, c, h, w);
+        }
         long[] o = s.outputSize("col2im", h, w, kh, kw);
         INDArray six = cols.reshape('c', n, c, kh, kw, o[0], o[1]);
         INDArray out = Nd4j.create(cols.dataType(), n, c, h, w);
@@ -76,6 +90,17 @@ public final class ConvKernels {
         long[] o = s.outputSize("conv2d", x.size(2), x.size(3), kh, kw);
         if (x.size(0) == 0 || w.size(0) == 0 || w.size(1) == 0) {
             return Nd4j.create(x.dataType(), x.size(0), w.size(0), o[0], o[1]);
+        }
+        if (wholeImageWindow(x.size(2), x.size(3), kh, kw, s)) {
+            // one window over the whole image: a dense layer, one GEMM [N, C*H*W] x [O, C*H*W]^T
+            long n = x.size(0);
+            long k = x.size(1) * kh * kw;
+            INDArray x2 = x.reshape('c', n, k);
+            INDArray w2 = w.reshape('c', w.size(0), k);
+            INDArray y = Nd4j.createUninitialized(x.dataType(), n, w.size(0));
+            Nd4j.gemm(MatMulKernel.isCContiguous(x2) ? x2 : x2.dup('c'), MatMulKernel.isCContiguous(w2) ? w2 : w2.dup('c'), y,
+                    false, true, 1.0, 0.0);
+            return y.reshape('c', n, w.size(0), 1, 1);
         }
         Conv2DConfig cfg = Conv2DConfig.builder().kH(kh).kW(kw).sH(s.sh()).sW(s.sw()).pH(s.ph()).pW(s.pw())
                 .dH(s.dh()).dW(s.dw()).paddingMode(PaddingMode.VALID).dataFormat("NCHW")

@@ -48,9 +48,14 @@ public final class MatMulKernel {
             return c.reshape('c', out);
         }
         if (allOnes(a.shape(), a.rank() - 2)) {
-            // shared left operand: fold the right's batch into columns, [n, batch*m]
             long batch = Shapes.numel(b.shape()) / (n * m);
             INDArray a2 = a.rank() == 2 ? a : a.reshape('c', r, n);
+            if (m == 1) {
+                // shared left operand times a batch of column vectors: one GEMM [batch, n] x [r, n]^T, no permutes
+                INDArray c = gemm(b.reshape('c', batch, n), a2.transpose());
+                return c.reshape('c', out);
+            }
+            // shared left operand: fold the right's batch into columns, [n, batch*m]
             INDArray b3 = b.reshape('c', batch, n, m).permute(1, 0, 2).dup('c').reshape('c', n, batch * m);
             INDArray c = gemm(a2, b3); // [r, batch*m]
             INDArray res = c.reshape('c', r, batch, m).permute(1, 0, 2).dup('c');
@@ -92,6 +97,13 @@ public final class MatMulKernel {
                 tb = true;
             } else {
                 bb = bb.dup('c');
+            }
+        }
+        if (!ta) {
+            INDArray rows = OneHotRows.columns(aa, b.size(1));
+            if (rows != null) {
+                // the left operand is rows of the identity (a seed block): the product is a copy of rows of b
+                return Nd4j.pullRows(tb ? bb.transpose() : bb, 1, OneHotRows.toInts(rows));
             }
         }
         INDArray c = Nd4j.createUninitialized(a.dataType(), a.size(0), b.size(1));

@@ -26,21 +26,10 @@ public final class Seeds {
     public static Tensor identityRows(DataType dtype, long start, long count, long[] middle, long[] valueShape) {
         long d = Shapes.numel(valueShape);
         long[] shape = Shapes.concat(Shapes.concat(new long[] {count}, middle), valueShape);
-        int n = Math.toIntExact(count * d);
-        INDArray seed;
-        if (dtype == DataType.DOUBLE) {
-            double[] data = new double[n];
-            for (long k = 0; k < count; k++) {
-                data[(int) (k * d + start + k)] = 1.0;
-            }
-            seed = Nd4j.create(data, shape, DataType.DOUBLE);
-        } else {
-            float[] data = new float[n];
-            for (long k = 0; k < count; k++) {
-                data[(int) (k * d + start + k)] = 1.0f;
-            }
-            seed = Nd4j.create(data, shape, DataType.FLOAT);
-        }
+        INDArray seed = Nd4j.zeros(dtype, count * d);
+        // the ones sit at flat offsets start + k (d + 1): a strided view over the same buffer, one assignment
+        Nd4j.create(seed.data(), new long[] {count}, new long[] {d + 1}, start, 'c').assign(1.0);
+        seed = seed.reshape('c', shape);
         return Tensor.constant(seed.castTo(dtype));
     }
 }

@@ -47,6 +47,8 @@ public final class ConvOpSpecs {
                         x -> Col2Im.apply(x.get(0), 4, 5, 2, 3, s12p10), s(2, 12, 10)),
                 of("col2im [1,8,9] -> [1,2,5,6] k2x2 stride 2 pad 1 dilation 2", u,
                         x -> Col2Im.apply(x.get(0), 5, 6, 2, 2, s2p1d2), s(1, 8, 9)),
+                of("im2col one window over the whole image", u, x -> Im2Col.apply(x.get(0), 3, 4, Conv2dSpec.DEFAULT), s(2, 2, 3, 4)),
+                of("col2im one window over the whole image", u, x -> Col2Im.apply(x.get(0), 3, 4, 3, 4, Conv2dSpec.DEFAULT), s(2, 24, 1)),
                 of("im2col then col2im", u, x -> Col2Im.apply(Im2Col.apply(x.get(0), 2, 2, pad1), 3, 4, 2, 2, pad1), s(2, 1, 3, 4)),
                 // conv2d
                 of("conv2d [2,2,5,6]*[3,2,2,3]+b stride 2 pad 1 dilation 2", u,

@@ -32,6 +32,7 @@ public final class CoreOpSpecs {
                 of("matmul [3,4]@[4,2]", u, x -> x.get(0).matmul(x.get(1)), s(3, 4), s(4, 2)),
                 of("matmul [2,3,4]@[4,5] shared right", u, x -> x.get(0).matmul(x.get(1)), s(2, 3, 4), s(4, 5)),
                 of("matmul [3,4]@[2,4,5] shared left", u, x -> x.get(0).matmul(x.get(1)), s(3, 4), s(2, 4, 5)),
+                of("matmul [3,4]@[2,4,1] shared left, column vectors", u, x -> x.get(0).matmul(x.get(1)), s(3, 4), s(2, 4, 1)),
                 of("matmul [2,3,4]@[2,4,2] batched", u, x -> x.get(0).matmul(x.get(1)), s(2, 3, 4), s(2, 4, 2)),
                 of("matmul [2,1,3,4]@[3,4,2] broadcast batch", u, x -> x.get(0).matmul(x.get(1)), s(2, 1, 3, 4), s(3, 4, 2)),
                 of("matmul [1,4]@[4,3] single row", u, x -> x.get(0).matmul(x.get(1)), s(1, 4), s(4, 3)),

@@ -1,0 +1,62 @@
+package dev.jacflux.autodiff.engine;
+
+import dev.jacflux.autodiff.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reusable scratch memory for first-order reverse sweeps. Every intermediate cotangent of a sweep
+ * is temporary, so the sweep runs inside a per-thread ND4J workspace: after the first sweep the
+ * memory is reused instead of allocated and first-touched again (allocation dominated the sweeps
+ * of large Jacobian blocks). The results are detached (copied out of the workspace) before the
+ * workspace is released, so nothing that escapes a sweep points into scratch memory; a destination
+ * that a rule wrote into lives outside the workspace and is returned as it is.
+ *
+ * <pre>{@code
+ * List<Tensor> grads = Scratch.run(() -> sweep.run());   // results valid after the call
+ * }</pre>
+ */
+final class Scratch {
+    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+    private static final String ID = "JACFLUX_SWEEP";
+
+    private Scratch() {
+    }
+
+    /** Runs {@code sweep} in the thread's scratch workspace and returns its results detached from it. */
+    static List<Tensor> run(Supplier<List<Tensor>> sweep) {
+        if (Boolean.getBoolean("jacflux.noScratch") || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
+            // already inside a workspace (a caller's): do not nest ours
+            return sweep.get();
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
+            List<Tensor> results = sweep.get();
+            List<Tensor> out = new ArrayList<>(results.size());
+            for (Tensor t : results) {
+                out.add(t == null ? null : detached(t));
+            }
+            return out;
+        }
+    }
+
+    private static Tensor detached(Tensor t) {
+        INDArray v = t.value();
+        return v.isAttached() ? Tensor.constant(v.detach()) : t;
+    }
+}
