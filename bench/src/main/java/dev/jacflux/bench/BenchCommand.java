@@ -51,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "full|tiny", description = "data size (default full; tiny is for smoke tests)")
     String size = "full";
 
-    @Option(names = "--methods", paramLabel = "a,b", description = "only these methods (jacflux, pipeline, loop, floor, samediff)")
+    @Option(names = "--methods", paramLabel = "a,b", description = "only these methods (jacflux, engine, pipeline, loop, floor, samediff)")
     String methods;
 
     @Option(names = "--threads", paramLabel = "N", description = "ND4J/BLAS threads (default: as OMP_NUM_THREADS gives)")
@@ -65,7 +65,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean noGc;
 
     @Option(names = "--pipeline-config", paramLabel = "FILE",
-            description = "configuration of the pipeline method (.properties/.yaml; JACFLUX_* variables apply)")
+            description = {"configuration of the pipeline method (.properties/.yaml; JACFLUX_* variables apply);",
+                "without it or JACFLUX_MEMORY_BUDGET the pipeline's memory budget is 4GiB"})
     Path pipelineConfig;
 
     @Option(names = {"-q", "--quiet"}, description = "no progress lines on stderr")
@@ -82,6 +83,23 @@ public final class BenchCommand implements Callable<Integer> {
         this(System.out, System.err);
     }
 
+    /** The budget the pipeline method gets unless a file or JACFLUX_MEMORY_BUDGET sets one. */
+    static final String PIPELINE_BUDGET = "4GiB";
+
+    /**
+     * The pipeline method's configuration: the file and the environment as given; without either
+     * setting a memory budget, the budget is {@value #PIPELINE_BUDGET}, so that the pipeline plans
+     * the same single chunk as the direct call and the comparison measures the pipeline itself
+     * (with the 512MiB default it splits conv-jacobian into 5 chunks; docs/benchmarks.md has both).
+     */
+    static dev.jacflux.config.PipelineConfig pipelineConfig(Path file, java.util.Map<String, String> env) {
+        if (file != null) {
+            return PipelineConfigLoader.load(file, env);
+        }
+        dev.jacflux.config.PipelineConfig c = PipelineConfigLoader.load(env);
+        return env.containsKey("JACFLUX_MEMORY_BUDGET") ? c : c.toBuilder().memoryBudget(PIPELINE_BUDGET).build();
+    }
+
     /** The picocli command line for this command, printing to the given streams. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new BenchCommand(out, err));
@@ -95,8 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchOptions options;
         try {
             options = BenchOptions.defaults().withProgress(quiet ? null : err)
-                    .withPipelineConfig(pipelineConfig == null ? PipelineConfigLoader.load(System.getenv())
-                            : PipelineConfigLoader.load(pipelineConfig, System.getenv()))
+                    .withPipelineConfig(pipelineConfig(pipelineConfig, System.getenv()))
                     .withWarmups(warmups).withRuns(runs).withSize(Size.parse(size)).withRelativeTolerance(rtol)
                     .withGcBetweenRuns(!noGc);
             if (methods != null) {

@@ -68,7 +68,45 @@ public final class BenchmarkSuite {
         if (ALL.equals(caseName)) {
             throw new BenchmarkException("run(\"all\") would return several reports; use runAll or runCases");
         }
-        return CaseRunner.run(caseNamed(caseName), options);
+        BenchCase c = caseNamed(caseName);
+        return onMeasurementThread(() -> CaseRunner.run(c, options));
+    }
+
+    /**
+     * Runs {@code work} on a dedicated thread that did not initialise ND4J. Measured here: with 2
+     * ND4J threads, the same mid-sized calls took 20-40 ms on the thread that first used ND4J (the
+     * JVM's main thread) and 20-23 ms on any other thread; the pipeline's rails are such other
+     * threads. Measuring every method on one such thread compares them on equal terms.
+     */
+    static <T> T onMeasurementThread(java.util.function.Supplier<T> work) {
+        org.nd4j.linalg.factory.Nd4j.scalar(0f);   // make sure ND4J is initialised by the calling thread
+        java.util.concurrent.atomic.AtomicReference<T> result = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(work.get());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "jacflux-bench");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchmarkException("interrupted while measuring");
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new BenchmarkException(e.getMessage());
+        }
+        return result.get();
     }
 
     /** Runs every case, in {@link #CASES} order. */

@@ -155,7 +155,7 @@ public record CaseReport(String caseName, String description, Size size, int war
         b.append("machine: ").append(Machine.summary(machine)).append('\n');
         int runs = results.isEmpty() ? 0 : results.get(0).runs();
         b.append("runs: ").append(warmups).append(" warm-up + ").append(runs)
-                .append(" timed per method; peak = heap + off-heap (").append(machine.get("memory_probe"))
+                .append(" timed per method (GC settled before each); peak = heap + off-heap of one further run (").append(machine.get("memory_probe"))
                 .append(", malloc mmap threshold ").append(machine.getOrDefault("malloc_mmap_threshold", "?")).append("); case took ")
                 .append(machine.getOrDefault("case_wall_seconds", "?")).append(" s\n");
         String header = String.format(Locale.ROOT, "%-22s %10s %10s %10s %4s %8s %8s %10s %10s %10s  %-9s %s", "method", "median ms",

@@ -77,17 +77,20 @@ public final class CaseRunner {
                         }
                         last = prepared.run();
                     }
-                    MemoryProbe.settle();
-                    MemoryProbe.Window window = MemoryProbe.startWindow();
                     double[] times = new double[options.runs()];
                     for (int r = 0; r < options.runs(); r++) {
-                        if (options.gcBetweenRuns() && r > 0) {
+                        if (options.gcBetweenRuns()) {
                             MemoryProbe.settle();
                         }
                         long t0 = System.nanoTime();
                         last = prepared.run();
                         times[r] = (System.nanoTime() - t0) / 1e6;
                     }
+                    // peak memory from one more run, measured apart from the timed runs: the sampling
+                    // thread competes for the 2 cores and stalls ND4J's OpenMP barriers
+                    MemoryProbe.settle();
+                    MemoryProbe.Window window = MemoryProbe.startWindow();
+                    last = prepared.run();
                     MemoryProbe.Peak peak = window.stop(base);
                     double abs = 0;
                     double rel = 0;

@@ -8,7 +8,14 @@ import dev.jacflux.autodiff.transforms.PerSampleGradients;
 import dev.jacflux.autodiff.transforms.RowLoop;
 import dev.jacflux.config.JobKind;
 import dev.jacflux.pipeline.Batch;
-import dev.jacflux.pipeline.JobDefinitions;
+import dev.jacflux.autodiff.transforms.PerSampleOptions;
+import dev.jacflux.model.Loss;
+import dev.jacflux.model.Model;
+import dev.jacflux.model.PerSample;
+import dev.jacflux.model.Sequential;
+import dev.jacflux.model.layers.Layer;
+import dev.jacflux.model.layers.Tanh;
+import dev.jacflux.pipeline.ModelJobs;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,8 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * with tanh (dense layers are {@link Linear}, PyTorch layout: {@code w [out, in]},
  * {@code y = x w^T + b}) w.r.t. all 235146 parameters, N = 256: a {@code (256, 235146)} result.
  *
- * <p>Methods: {@code jacflux} ({@link PerSampleGradients} into a reused {@code [N, M]}),
- * {@code pipeline}, {@code loop} (N single-sample backward passes, {@link RowLoop}), {@code floor}
+ * <p>Methods: {@code jacflux} (the model API, {@link PerSample#gradients}, into a reused
+ * {@code [N, M]}), {@code engine} (the engine's generic per-sample mode, {@link PerSampleGradients}
+ * of the loss function), {@code pipeline} (the model job through the reactive pipeline), {@code loop} (N single-sample backward passes, {@link RowLoop}), {@code floor}
  * ({@link Floors.MlpOuterProducts}: the per-layer outer products, given the layer inputs and output
  * cotangents computed outside the timed region).
  *
@@ -78,6 +86,19 @@ public final class MlpGradsCase implements BenchCase {
         return a;
     }
 
+    /** The same MLP as a {@link Model} (Linear and Tanh layers) holding {@code params}. */
+    public static Model model(Size size, List<INDArray> params) {
+        long[] w = widths(size);
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 0; l + 1 < w.length; l++) {
+            layers.add(dev.jacflux.model.layers.Linear.of("fc" + (l + 1), w[l], w[l + 1]));
+            if (l + 2 < w.length) {
+                layers.add(new Tanh());
+            }
+        }
+        return Model.of(new Sequential(new long[] {w[0]}, layers), params, List.of());
+    }
+
     /** Seeded parameters {@code [w1, b1, w2, b2, w3, b3]}: weights N(0, 1/fan_in), biases N(0, 0.01). */
     public static List<INDArray> parameters(Size size) {
         long[] w = widths(size);
@@ -109,11 +130,28 @@ public final class MlpGradsCase implements BenchCase {
         long n = samples(size);
         long m = parameterCount(widths(size));
         List<BenchMethod> methods = new ArrayList<>();
+        Model model = model(size, params);
         if (options.includes("jacflux")) {
             methods.add(BenchMethod.of("jacflux", () -> {
                 INDArray out = Nd4j.createUninitialized(x.dataType(), n, m);
+                int chunks = PerSample.gradientsJob(model, x, labels, Loss.crossEntropy(), PerSampleOptions.DEFAULT).chunks().size();
+                return new BenchMethod.Prepared() {
+                    @Override
+                    public INDArray run() {
+                        return PerSample.gradients(model, x, labels, Loss.crossEntropy(), PerSampleOptions.DEFAULT, out).matrix();
+                    }
+
+                    @Override
+                    public String note() {
+                        return "PerSample.gradients of the model, " + chunks + (chunks == 1 ? " chunk" : " chunks");
+                    }
+                };
+            }));
+        }
+        if (options.includes("engine")) {
+            methods.add(BenchMethod.of("engine", () -> {
+                INDArray out = Nd4j.createUninitialized(x.dataType(), n, m);
                 PerSampleGradients grads = PerSampleGradients.of(loss);
-                int chunks = grads.prepare(x, labels, params, NAMES).chunks().size();
                 return new BenchMethod.Prepared() {
                     @Override
                     public INDArray run() {
@@ -122,13 +160,13 @@ public final class MlpGradsCase implements BenchCase {
 
                     @Override
                     public String note() {
-                        return chunks + (chunks == 1 ? " chunk" : " chunks");
+                        return "the engine's generic per-sample mode (PerSampleGradients of a loss function)";
                     }
                 };
             }));
         }
         if (options.includes("pipeline")) {
-            methods.add(Methods.pipeline(JobDefinitions.perSampleGradients(loss, params, NAMES), JobKind.PER_SAMPLE_GRADIENTS,
+            methods.add(Methods.pipeline(ModelJobs.of(model, Loss.crossEntropy(), JobKind.PER_SAMPLE_GRADIENTS), JobKind.PER_SAMPLE_GRADIENTS,
                     () -> Batch.of("mlp-grads", x, labels), options));
         }
         if (options.includes("loop")) {

@@ -14,7 +14,7 @@ import dev.jacflux.pipeline.BatchFailure;
 import dev.jacflux.pipeline.JacobianPipeline;
 import dev.jacflux.pipeline.JacobianResult;
 import dev.jacflux.pipeline.JobDefinition;
-import dev.jacflux.pipeline.JobDefinitions;
+import dev.jacflux.pipeline.ModelJobs;
 import dev.jacflux.pipeline.PipelineResult;
 import dev.jacflux.pipeline.StageTimings;
 import io.micrometer.core.instrument.Counter;
@@ -200,15 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private JobDefinition definition(Model model) {
-        List<String> names = model.layout().names();
-        return switch (job) {
-            case PER_SAMPLE_GRADIENTS -> JobDefinitions.perSampleGradients(model.lossFunction(Loss.crossEntropy()), model.parameters(), names);
-            case PER_SAMPLE_GRADIENT_NORMS -> JobDefinitions.perSampleGradientNorms(model.lossFunction(Loss.crossEntropy()),
-                    model.parameters(), names);
-            case PER_SAMPLE_PARAM_JACOBIAN -> JobDefinitions.perSampleParameterJacobian(model.asFunction(), model.parameters(), names);
-            case BATCH_JACOBIAN -> JobDefinitions.batchJacobian(JacobianCommand.forward(model));
-            case FULL_JACOBIAN -> JobDefinitions.fullJacobian(JacobianCommand.forward(model));
-        };
+        return ModelJobs.of(model, Loss.crossEntropy(), job);
     }
 
     private String line(JacobianResult res) {

@@ -57,8 +57,10 @@ public final class LayerGradientsJob implements StagedJob {
         this.x = x;
         this.targets = targets;
         this.strategy = strategy;
+        // working memory only: the rows themselves are written straight into the result (computeInto),
+        // which the caller holds and which a memory budget does not count
         long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
-                : GhostPass.bytesPerSample(model, loss, x, targets, strategy) + model.parameterCount() * model.dtype().width();
+                : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
         this.chunks = ChunkPlanner.plan(x.size(0), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
     }
 
