@@ -46,7 +46,7 @@ class CaseRunnerTest {
             return ones.add(1e-6);
         });
         CaseReport r = CaseRunner.run(fake(List.of(constant("jacflux", ones), counting, constant("floor", ones.reshape(6)))), QUICK);
-        assertEquals(4, calls[0], "1 warm-up + 3 timed runs");
+        assertEquals(5, calls[0], "1 warm-up + 3 timed runs + 1 run for the peak memory");
         assertEquals(3, r.results().size());
         assertEquals(3, r.result("loop").runs());
         assertEquals(1e-6, r.result("loop").maxAbsDiff(), 1e-7);
