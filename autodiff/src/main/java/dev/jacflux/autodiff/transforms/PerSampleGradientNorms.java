@@ -50,30 +50,14 @@ public final class PerSampleGradientNorms {
     }
 
     /** One batch's per-sample gradient norms, staged in chunks of samples. */
-    public static final class Job implements StagedJob {
-        private final PerSamplePass pass;
-        private final List<RowChunk> chunks;
-
+    public static final class Job extends PerSampleJob {
         private Job(PerSamplePass pass, PerSampleOptions options) {
-            this.pass = pass;
-            long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(1);
-            this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
-            pass.recordFirst(chunks.get(0));
+            super(pass, options, 1);
         }
 
         @Override
         public String kind() {
             return "per-sample-gradient-norms";
-        }
-
-        @Override
-        public long samples() {
-            return pass.samples();
-        }
-
-        @Override
-        public List<RowChunk> chunks() {
-            return chunks;
         }
 
         /** The norms of this chunk's samples, {@code [n]}. */
@@ -105,11 +89,6 @@ public final class PerSampleGradientNorms {
         @Override
         public long[] resultShape() {
             return new long[] {pass.samples()};
-        }
-
-        @Override
-        public DataType dtype() {
-            return pass.dtype();
         }
     }
 }

@@ -60,35 +60,14 @@ public final class PerSampleGradients {
     }
 
     /** One batch's per-sample gradients, staged in chunks of samples. */
-    public static final class Job implements StagedJob {
-        private final PerSamplePass pass;
-        private final List<RowChunk> chunks;
-
+    public static final class Job extends PerSampleJob {
         private Job(PerSamplePass pass, PerSampleOptions options) {
-            this.pass = pass;
-            long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(1);
-            this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
-            pass.recordFirst(chunks.get(0));
-        }
-
-        /** The column layout of the parameters. */
-        public ParameterLayout layout() {
-            return pass.layout();
+            super(pass, options, 1);
         }
 
         @Override
         public String kind() {
             return "per-sample-gradients";
-        }
-
-        @Override
-        public long samples() {
-            return pass.samples();
-        }
-
-        @Override
-        public List<RowChunk> chunks() {
-            return chunks;
         }
 
         /** One block per parameter, {@code [1, n, *shape]}. */
@@ -155,11 +134,6 @@ public final class PerSampleGradients {
         @Override
         public long[] resultShape() {
             return new long[] {pass.samples(), pass.layout().size()};
-        }
-
-        @Override
-        public DataType dtype() {
-            return pass.dtype();
         }
     }
 }

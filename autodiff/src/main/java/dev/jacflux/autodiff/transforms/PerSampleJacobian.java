@@ -45,29 +45,25 @@ public final class PerSampleJacobian {
 
     /** Validates and plans; {@code targets} may be null. */
     public Job prepare(INDArray x, INDArray targets, List<INDArray> params, List<String> names) {
-        return new Job(new PerSamplePass("per-sample parameter jacobian", f, x, targets, params, names), options);
+        PerSamplePass pass = new PerSamplePass("per-sample parameter jacobian", f, x, targets, params, names);
+        return new Job(pass, options, Job.probeOutShape(pass));
     }
 
     /** One batch's per-sample parameter Jacobian, staged in chunks of samples. */
-    public static final class Job implements StagedJob {
-        private final PerSamplePass pass;
+    public static final class Job extends PerSampleJob {
         private final long[] outShape;
         private final long rows;
-        private final List<RowChunk> chunks;
 
-        private Job(PerSamplePass pass, PerSampleOptions options) {
-            this.pass = pass;
-            Tensor probe = pass.record(new RowChunk(0, 0, 1)).output();
-            this.outShape = Shapes.range(probe.shape(), 1, probe.rank());
+        private Job(PerSamplePass pass, PerSampleOptions options, long[] outShape) {
+            super(pass, options, Shapes.numel(outShape));
+            this.outShape = outShape;
             this.rows = Shapes.numel(outShape);
-            long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(rows);
-            this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
-            pass.recordFirst(chunks.get(0));
         }
 
-        /** The column layout of the parameters. */
-        public ParameterLayout layout() {
-            return pass.layout();
+        /** The per-sample output shape of a one-sample probe of {@code pass}. */
+        private static long[] probeOutShape(PerSamplePass pass) {
+            Tensor probe = pass.record(new RowChunk(0, 0, 1)).output();
+            return Shapes.range(probe.shape(), 1, probe.rank());
         }
 
         @Override
@@ -75,21 +71,11 @@ public final class PerSampleJacobian {
             return "per-sample-parameter-jacobian";
         }
 
-        @Override
-        public long samples() {
-            return pass.samples();
-        }
-
-        @Override
-        public List<RowChunk> chunks() {
-            return chunks;
-        }
-
         /** One block per parameter, {@code [D_y, n, *shape]}. */
         @Override
         public ChunkRows compute(RowChunk chunk) {
             PerSamplePass.Recorded r = pass.recordOnce(chunk);
-            Tensor seed = Seeds.identityRows(pass.dtype(), 0, rows, new long[] {1}, outShape);
+            Tensor seed = Seeds.identityRows(dtype(), 0, rows, new long[] {1}, outShape);
             return new ChunkRows(chunk, r.pullPerSample(seed, (int) rows));
         }
 
@@ -107,11 +93,6 @@ public final class PerSampleJacobian {
         @Override
         public long[] resultShape() {
             return new long[] {pass.samples(), rows, pass.layout().size()};
-        }
-
-        @Override
-        public DataType dtype() {
-            return pass.dtype();
         }
     }
 }
