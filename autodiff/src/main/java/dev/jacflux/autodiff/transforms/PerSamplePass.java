@@ -13,8 +13,6 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The shared machinery of the per-sample transforms: validates a batch, its targets and the
@@ -104,8 +102,8 @@ final class PerSamplePass {
 
     /** The recorded outputs for samples {@code [start, start + n)} with the watched input and parameters. */
     Recorded record(RowChunk samples) {
-        INDArray xs = rows(x, samples);
-        INDArray ts = targets == null ? null : rows(targets, samples);
+        INDArray xs = samples.rowsOf(x);
+        INDArray ts = targets == null ? null : samples.rowsOf(targets);
         Tensor input = Tensor.variable(xs, "input");
         List<Tensor> ps = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
@@ -125,17 +123,6 @@ final class PerSamplePass {
         return new Recorded(input, ps, out, samples.count());
     }
 
-    private static INDArray rows(INDArray a, RowChunk r) {
-        if (r.start() == 0 && r.count() == a.size(0)) {
-            return a;
-        }
-        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-        idx[0] = NDArrayIndex.interval(r.start(), r.end());
-        for (int i = 1; i < idx.length; i++) {
-            idx[i] = NDArrayIndex.all();
-        }
-        return a.get(idx);
-    }
 
     /** Working memory of one sample with {@code rows} cotangent rows, from a one-sample probe. */
     long bytesPerSample(long rows) {

@@ -11,7 +11,6 @@ import dev.jacflux.model.PerSample;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -70,21 +69,10 @@ public final class GhostNormsJob implements StagedJob {
     /** The norms of this chunk's samples, {@code [n]}. */
     @Override
     public ChunkRows compute(RowChunk chunk) {
-        GhostPass pass = GhostPass.run(model, loss, rows(x, chunk), targets == null ? null : rows(targets, chunk), strategy);
+        GhostPass pass = GhostPass.run(model, loss, chunk.rowsOf(x), targets == null ? null : chunk.rowsOf(targets), strategy);
         return new ChunkRows(chunk, pass.norms());
     }
 
-    private static INDArray rows(INDArray a, RowChunk r) {
-        if (r.start() == 0 && r.count() == a.size(0)) {
-            return a;
-        }
-        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-        idx[0] = NDArrayIndex.interval(r.start(), r.end());
-        for (int i = 1; i < idx.length; i++) {
-            idx[i] = NDArrayIndex.all();
-        }
-        return a.get(idx);
-    }
 
     @Override
     public void assemble(ChunkRows rows, INDArray result) {

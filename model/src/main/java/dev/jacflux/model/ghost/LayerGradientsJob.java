@@ -12,7 +12,6 @@ import dev.jacflux.model.PerSample;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -87,21 +86,10 @@ public final class LayerGradientsJob implements StagedJob {
     /** The chunk's per-layer factors (see the class comment). */
     @Override
     public ChunkRows compute(RowChunk chunk) {
-        GhostPass pass = GhostPass.run(model, loss, rows(x, chunk), targets == null ? null : rows(targets, chunk), strategy);
+        GhostPass pass = GhostPass.run(model, loss, chunk.rowsOf(x), targets == null ? null : chunk.rowsOf(targets), strategy);
         return new ChunkRows(chunk, pass.perSampleFactors());
     }
 
-    private static INDArray rows(INDArray a, RowChunk r) {
-        if (r.start() == 0 && r.count() == a.size(0)) {
-            return a;
-        }
-        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-        idx[0] = NDArrayIndex.interval(r.start(), r.end());
-        for (int i = 1; i < idx.length; i++) {
-            idx[i] = NDArrayIndex.all();
-        }
-        return a.get(idx);
-    }
 
     /** Computes a chunk and writes its rows straight into the result (the factors are the only intermediate). */
     @Override
