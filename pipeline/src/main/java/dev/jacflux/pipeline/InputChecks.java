@@ -41,7 +41,9 @@ public final class InputChecks {
             throw new IllegalArgumentException("batch " + batch.id() + ": targets " + Shapes.str(batch.targets().shape())
                     + " do not match the " + x.size(0) + " samples of input " + Shapes.str(x.shape()));
         }
-        if (policy == NonFinitePolicy.REJECT) {
+        if (policy == NonFinitePolicy.REJECT && !Double.isFinite(x.sumNumber().doubleValue())) {
+            // a finite sum proves there is no NaN or infinity (one fast reduction); otherwise count them
+            // (a sum can also overflow for huge finite values, which the counts then clear)
             long nan = count(x, true);
             long inf = count(x, false);
             if (nan + inf > 0) {
