@@ -1,6 +1,5 @@
 package dev.jacflux.model.ghost;
 
-import dev.jacflux.autodiff.transforms.ChunkPlanner;
 import dev.jacflux.autodiff.transforms.ChunkRows;
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
 import dev.jacflux.autodiff.transforms.RowChunk;
@@ -8,8 +7,6 @@ import dev.jacflux.autodiff.transforms.StagedJob;
 import dev.jacflux.model.Loss;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.PerSample;
-import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -24,14 +21,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * INDArray norms = job.runInto(job.allocateResult());   // [N]
  * }</pre>
  */
-public final class GhostNormsJob implements StagedJob {
-    private final Model model;
-    private final Loss loss;
-    private final INDArray x;
-    private final INDArray targets;
-    private final GhostStrategy strategy;
-    private final List<RowChunk> chunks;
-
+public final class GhostNormsJob extends GhostJob {
     /**
      * Validates (refusing models that couple samples) and plans chunks.
      *
@@ -39,16 +29,7 @@ public final class GhostNormsJob implements StagedJob {
      * @param targets targets with {@code N} rows, or {@code null}
      */
     public GhostNormsJob(Model model, Loss loss, INDArray x, INDArray targets, PerSampleOptions options, GhostStrategy strategy) {
-        PerSample.requireIndependentSamples(model, "per-sample gradient norms");
-        model.architecture().checkInput(x.shape());
-        this.model = model;
-        this.loss = loss;
-        this.x = x;
-        this.targets = targets;
-        this.strategy = strategy;
-        long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
-                : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
-        this.chunks = ChunkPlanner.plan(x.size(0), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
+        super("per-sample gradient norms", model, loss, x, targets, options, strategy);
     }
 
     @Override
@@ -56,20 +37,10 @@ public final class GhostNormsJob implements StagedJob {
         return "per-sample-gradient-norms";
     }
 
-    @Override
-    public long samples() {
-        return x.size(0);
-    }
-
-    @Override
-    public List<RowChunk> chunks() {
-        return chunks;
-    }
-
     /** The norms of this chunk's samples, {@code [n]}. */
     @Override
     public ChunkRows compute(RowChunk chunk) {
-        GhostPass pass = GhostPass.run(model, loss, chunk.rowsOf(x), targets == null ? null : chunk.rowsOf(targets), strategy);
+        GhostPass pass = pass(chunk);
         return new ChunkRows(chunk, pass.norms());
     }
 
@@ -83,10 +54,5 @@ public final class GhostNormsJob implements StagedJob {
     @Override
     public long[] resultShape() {
         return new long[] {x.size(0)};
-    }
-
-    @Override
-    public DataType dtype() {
-        return model.dtype();
     }
 }

@@ -1,6 +1,5 @@
 package dev.jacflux.model.ghost;
 
-import dev.jacflux.autodiff.transforms.ChunkPlanner;
 import dev.jacflux.autodiff.transforms.ChunkRows;
 import dev.jacflux.autodiff.transforms.ParameterLayout;
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
@@ -9,8 +8,6 @@ import dev.jacflux.autodiff.transforms.StagedJob;
 import dev.jacflux.model.Loss;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.PerSample;
-import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -34,14 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * PerSampleResult r = new PerSampleResult(matrix, job.layout());
  * }</pre>
  */
-public final class LayerGradientsJob implements StagedJob {
-    private final Model model;
-    private final Loss loss;
-    private final INDArray x;
-    private final INDArray targets;
-    private final GhostStrategy strategy;
-    private final List<RowChunk> chunks;
-
+public final class LayerGradientsJob extends GhostJob {
     /**
      * Validates (refusing models that couple samples) and plans chunks.
      *
@@ -49,18 +39,7 @@ public final class LayerGradientsJob implements StagedJob {
      * @param targets targets with {@code N} rows, or {@code null}
      */
     public LayerGradientsJob(Model model, Loss loss, INDArray x, INDArray targets, PerSampleOptions options, GhostStrategy strategy) {
-        PerSample.requireIndependentSamples(model, "per-sample gradients");
-        model.architecture().checkInput(x.shape());
-        this.model = model;
-        this.loss = loss;
-        this.x = x;
-        this.targets = targets;
-        this.strategy = strategy;
-        // working memory only: the rows themselves are written straight into the result (computeInto),
-        // which the caller holds and which a memory budget does not count
-        long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
-                : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
-        this.chunks = ChunkPlanner.plan(x.size(0), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
+        super("per-sample gradients", model, loss, x, targets, options, strategy);
     }
 
     /** The column layout of the result. */
@@ -73,29 +52,13 @@ public final class LayerGradientsJob implements StagedJob {
         return "per-sample-gradients";
     }
 
-    @Override
-    public long samples() {
-        return x.size(0);
-    }
-
-    @Override
-    public List<RowChunk> chunks() {
-        return chunks;
-    }
-
     /** The chunk's per-layer factors (see the class comment). */
     @Override
     public ChunkRows compute(RowChunk chunk) {
-        GhostPass pass = GhostPass.run(model, loss, chunk.rowsOf(x), targets == null ? null : chunk.rowsOf(targets), strategy);
+        GhostPass pass = pass(chunk);
         return new ChunkRows(chunk, pass.perSampleFactors());
     }
 
-
-    /** Computes a chunk and writes its rows straight into the result (the factors are the only intermediate). */
-    @Override
-    public void computeInto(RowChunk chunk, INDArray result) {
-        assemble(compute(chunk), result);
-    }
 
     @Override
     public boolean writesDirectly() {
@@ -112,10 +75,5 @@ public final class LayerGradientsJob implements StagedJob {
     @Override
     public long[] resultShape() {
         return new long[] {x.size(0), model.parameterCount()};
-    }
-
-    @Override
-    public DataType dtype() {
-        return model.dtype();
     }
 }
