@@ -93,22 +93,7 @@ public final class ConvJacobianCase implements BenchCase {
         Function<Tensor, Tensor> f = function(w);
         List<BenchMethod> methods = new ArrayList<>();
         if (options.includes("jacflux")) {
-            methods.add(BenchMethod.of("jacflux", () -> {
-                INDArray out = Nd4j.createUninitialized(x.dataType(), d.batch, d.out, d.inner());
-                BatchJacobian jac = BatchJacobian.of(f);
-                int chunks = jac.prepare(x).chunks().size();
-                return new BenchMethod.Prepared() {
-                    @Override
-                    public INDArray run() {
-                        return jac.compute(x, out);
-                    }
-
-                    @Override
-                    public String note() {
-                        return chunks + (chunks == 1 ? " chunk" : " chunks");
-                    }
-                };
-            }));
+            methods.add(Methods.batchJacobian(f, x, d.batch, d.out, d.inner()));
         }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("conv-jacobian", x), options));

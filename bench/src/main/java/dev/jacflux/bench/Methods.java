@@ -27,6 +27,30 @@ public final class Methods {
     private Methods() {
     }
 
+    /**
+     * The {@code jacflux} method of a batch-Jacobian case: {@code BatchJacobian.of(f).compute(x, out)}
+     * into a result buffer of {@code outShape} allocated once in the setup.
+     */
+    public static BenchMethod batchJacobian(java.util.function.Function<dev.jacflux.autodiff.Tensor, dev.jacflux.autodiff.Tensor> f,
+            INDArray x, long... outShape) {
+        return BenchMethod.of("jacflux", () -> {
+            INDArray out = org.nd4j.linalg.factory.Nd4j.createUninitialized(x.dataType(), outShape);
+            dev.jacflux.autodiff.transforms.BatchJacobian jac = dev.jacflux.autodiff.transforms.BatchJacobian.of(f);
+            int chunks = jac.prepare(x).chunks().size();
+            return new BenchMethod.Prepared() {
+                @Override
+                public INDArray run() {
+                    return jac.compute(x, out);
+                }
+
+                @Override
+                public String note() {
+                    return chunks + (chunks == 1 ? " chunk" : " chunks");
+                }
+            };
+        });
+    }
+
     /** A method whose run is {@code run.get()} and whose setup is nothing. */
     public static BenchMethod plain(String name, Supplier<INDArray> run) {
         return BenchMethod.of(name, () -> run::get);

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code scaling}: the batch Jacobian of {@code y = tanh(x W1) W2}, {@code x (64, 512)},
@@ -69,22 +68,7 @@ public final class ScalingCase implements BenchCase {
             Function<Tensor, Tensor> f = v -> v.matmul(w1t).tanh().matmul(w2t);
             List<BenchMethod> methods = new ArrayList<>();
             if (options.includes("jacflux")) {
-                methods.add(BenchMethod.of("jacflux", () -> {
-                    INDArray out = Nd4j.createUninitialized(x.dataType(), b, dy, n);
-                    BatchJacobian jac = BatchJacobian.of(f);
-                    int chunks = jac.prepare(x).chunks().size();
-                    return new BenchMethod.Prepared() {
-                        @Override
-                        public INDArray run() {
-                            return jac.compute(x, out);
-                        }
-
-                        @Override
-                        public String note() {
-                            return chunks + (chunks == 1 ? " chunk" : " chunks");
-                        }
-                    };
-                }));
+                methods.add(Methods.batchJacobian(f, x, b, dy, n));
             }
             if (options.includes("pipeline")) {
                 methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("scaling", x), options));
