@@ -1,5 +1,6 @@
 package dev.jacflux.metrics;
 
+import dev.jacflux.pipeline.PipelineListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;

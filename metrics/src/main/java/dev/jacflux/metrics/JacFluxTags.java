@@ -1,5 +1,6 @@
 package dev.jacflux.metrics;
 
+import dev.jacflux.pipeline.FailureReason;
 /**
  * Tag keys and the fixed tag values of the JacFlux meters. All values are low-cardinality: the
  * job kind's config name, one of three stages, two outcomes and the {@link FailureReason}s.

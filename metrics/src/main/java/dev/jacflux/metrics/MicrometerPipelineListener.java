@@ -1,5 +1,7 @@
 package dev.jacflux.metrics;
 
+import dev.jacflux.pipeline.PipelineListener;
+import dev.jacflux.pipeline.FailureReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

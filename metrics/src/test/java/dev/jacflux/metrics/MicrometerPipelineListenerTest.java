@@ -1,5 +1,7 @@
 package dev.jacflux.metrics;
 
+import dev.jacflux.pipeline.PipelineListener;
+import dev.jacflux.pipeline.FailureReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

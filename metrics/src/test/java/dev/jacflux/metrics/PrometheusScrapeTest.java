@@ -1,5 +1,7 @@
 package dev.jacflux.metrics;
 
+import dev.jacflux.pipeline.PipelineListener;
+import dev.jacflux.pipeline.FailureReason;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,6 +1,5 @@
 package dev.jacflux.pipeline;
 
-import dev.jacflux.metrics.FailureReason;
 import java.util.Map;
 
 /**

@@ -9,8 +9,6 @@ import dev.jacflux.config.ErrorPolicy;
 import dev.jacflux.config.JobKind;
 import dev.jacflux.config.Ordering;
 import dev.jacflux.config.PipelineConfig;
-import dev.jacflux.metrics.FailureReason;
-import dev.jacflux.metrics.PipelineListener;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,5 @@
 package dev.jacflux.pipeline;
 
-import dev.jacflux.metrics.FailureReason;
 
 /**
  * Ends the stream under the fail-fast error policy: names the batch and the cause.

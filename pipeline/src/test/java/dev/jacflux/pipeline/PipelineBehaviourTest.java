@@ -9,7 +9,6 @@ import dev.jacflux.config.JobKind;
 import dev.jacflux.config.Ordering;
 import dev.jacflux.config.PipelineConfig;
 import dev.jacflux.config.Precision;
-import dev.jacflux.metrics.FailureReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

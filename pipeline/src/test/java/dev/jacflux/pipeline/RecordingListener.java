@@ -1,7 +1,5 @@
 package dev.jacflux.pipeline;
 
-import dev.jacflux.metrics.FailureReason;
-import dev.jacflux.metrics.PipelineListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package dev.jacflux.metrics;
+package dev.jacflux.pipeline;
 
 import java.util.Locale;
 

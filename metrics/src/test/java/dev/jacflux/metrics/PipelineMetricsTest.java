@@ -1,28 +1,69 @@
-package dev.jacflux.pipeline;
+package dev.jacflux.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jacflux.autodiff.ops.CrossEntropy;
+import dev.jacflux.autodiff.transforms.PerSampleFunction;
 import dev.jacflux.config.JobKind;
 import dev.jacflux.config.PipelineConfig;
 import dev.jacflux.config.Precision;
-import dev.jacflux.metrics.MicrometerPipelineListener;
+import dev.jacflux.pipeline.Batch;
+import dev.jacflux.pipeline.JacobianPipeline;
+import dev.jacflux.pipeline.JobDefinitions;
+import java.util.List;
+import java.util.Random;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import reactor.core.publisher.Flux;
 
+/** The pipeline's events, through {@link MicrometerPipelineListener}, move the meters as documented. */
 class PipelineMetricsTest {
+    private static final int IN = 6;
+    private static final int HIDDEN = 5;
+    private static final int OUT = 3;
+
+    /** Cross-entropy of a tanh MLP with PyTorch-layout weights [HIDDEN, IN], [HIDDEN], [OUT, HIDDEN], [OUT]. */
+    private static final PerSampleFunction LOSS = (x, t, p) -> CrossEntropy.apply(x.matmul(p.get(0).transpose()).add(p.get(1)).tanh()
+            .matmul(p.get(2).transpose()).add(p.get(3)), t);
+
+    private static INDArray random(long seed, long... shape) {
+        Random rnd = new Random(seed);
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        double[] data = new double[(int) n];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = rnd.nextDouble() * 2 - 1;
+        }
+        return Nd4j.create(data, shape, DataType.DOUBLE);
+    }
+
+    private static List<INDArray> params() {
+        return List.of(random(1, HIDDEN, IN), random(2, HIDDEN), random(3, OUT, HIDDEN), random(4, OUT));
+    }
+
+    private static Batch batch(String id, long seed, int samples) {
+        long[] labels = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            labels[i] = (seed + i) % OUT;
+        }
+        return Batch.of(id, random(seed, samples, IN), Nd4j.createFromArray(labels));
+    }
 
     @Test
     void countersAndTimersMoveAsBatchesPass() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PipelineConfig c = PipelineConfig.builder().job(JobKind.PER_SAMPLE_GRADIENTS).parallelism(2).chunkSize(2)
                 .precision(Precision.FLOAT64).build();
-        try (JacobianPipeline p = JacobianPipeline.create(c, Fixtures.definition(JobKind.PER_SAMPLE_GRADIENTS, DataType.DOUBLE),
+        try (JacobianPipeline p = JacobianPipeline.create(c, JobDefinitions.perSampleGradients(LOSS, params(), List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")),
                 new MicrometerPipelineListener(registry))) {
-            p.process(Flux.just(Fixtures.batch("a", 1, 5, DataType.DOUBLE), Batch.of("bad", Fixtures.random(1, DataType.DOUBLE, 2, 2)),
-                    Fixtures.batch("b", 2, 3, DataType.DOUBLE))).blockLast();
+            p.process(Flux.just(batch("a", 1, 5), Batch.of("bad", random(1, 2, 2)),
+                    batch("b", 2, 3))).blockLast();
         }
         String job = "per-sample-gradients";
         assertEquals(2.0, registry.get("jacflux.batches").tag("job", job).tag("outcome", "success").counter().count());

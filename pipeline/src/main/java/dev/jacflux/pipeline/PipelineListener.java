@@ -1,4 +1,4 @@
-package dev.jacflux.metrics;
+package dev.jacflux.pipeline;
 
 import java.time.Duration;
 import java.util.List;
@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Hook through which the pipeline stages report what they do, so that the pipeline itself has
  * no Micrometer calls. This interface does not depend on Micrometer; {@link #NOOP} ignores
- * everything and {@link MicrometerPipelineListener} turns the events into meters.
+ * everything and {@code dev.jacflux.metrics.MicrometerPipelineListener} (module {@code jacflux-metrics}) turns the events into meters.
  *
  * <p>Contract for callers (the pipeline): {@code job} is the job kind's config name (e.g.
  * {@code batch-jacobian}); arguments are non-null; every {@link #batchStarted} is followed by
