@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the benchmark cases of BENCHMARKS.md. Methods: jacflux (the library",
-            "call), pipeline (the same through the reactive pipeline), loop (one backward",
+            "call into a reused buffer), jacflux-fresh (the same without a buffer), pipeline (the same through the reactive pipeline), loop (one backward",
             "pass per output row), floor (the least work that produces the result) and,",
             "for conv-jacobian, samediff. Reports median, min and max of the timed runs,",
             "peak memory, and ratios to floor and loop."},
@@ -36,7 +36,8 @@ public final class BenchCommand implements Callable<Integer> {
     private final PrintStream err;
 
     @Option(names = "--case", required = true, paramLabel = "NAME",
-            description = "conv-jacobian, mlp-grads, scaling, full-jac, hessian or all")
+            description = "conv-jacobian, mlp-grads, scaling, full-jac, hessian, lenet-jacobian, lenet-grads, lenet-norms,"
+                    + " cnn-jacobian, cnn-grads, cnn-norms or all")
     String caseName;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report(s) as JSON to FILE")
@@ -51,7 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "full|tiny", description = "data size (default full; tiny is for smoke tests)")
     String size = "full";
 
-    @Option(names = "--methods", paramLabel = "a,b", description = "only these methods (jacflux, engine, pipeline, loop, floor, samediff)")
+    @Option(names = "--methods", paramLabel = "a,b", description = "only these methods (jacflux, jacflux-fresh, engine, via-matrix, pipeline, loop, floor,"
+            + " samediff)")
     String methods;
 
     @Option(names = "--threads", paramLabel = "N", description = "ND4J/BLAS threads (default: as OMP_NUM_THREADS gives)")

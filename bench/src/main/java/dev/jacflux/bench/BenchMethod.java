@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public record BenchMethod(String name, Preparer preparer) {
 
     /** The base method names, in the order the suite runs them. */
-    public static final java.util.List<String> NAMES = java.util.List.of("jacflux", "engine", "pipeline", "loop", "floor", "samediff");
+    public static final java.util.List<String> NAMES = java.util.List.of("jacflux", "jacflux-fresh", "engine", "via-matrix", "pipeline", "loop",
+            "floor", "samediff");
 
     public BenchMethod {
         Objects.requireNonNull(name, "method name");

@@ -95,6 +95,9 @@ public final class ConvJacobianCase implements BenchCase {
         if (options.includes("jacflux")) {
             methods.add(Methods.batchJacobian(f, x, d.batch, d.out, d.inner()));
         }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> BatchJacobian.of(f).compute(x)));
+        }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("conv-jacobian", x), options));
         }

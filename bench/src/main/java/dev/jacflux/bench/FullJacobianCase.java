@@ -63,6 +63,9 @@ public final class FullJacobianCase implements BenchCase {
                 };
             }));
         }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> FullJacobian.of(model.f()).compute(x)));
+        }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.fullJacobian(model.f()), JobKind.FULL_JACOBIAN, () -> Batch.of("full-jac", x),
                     options));

@@ -93,6 +93,9 @@ public final class HessianCase implements BenchCase {
                 };
             }));
         }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> Hessian.of(s).compute(x)));
+        }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.of(JobKind.FULL_JACOBIAN, (batch, dtype, limits) -> Hessian.of(s,
                     JacobianOptions.DEFAULT.withChunkSize(limits.chunkSize()).withMemoryBudget(limits.memoryBudgetBytes()))

@@ -148,6 +148,9 @@ public final class MlpGradsCase implements BenchCase {
                 };
             }));
         }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> PerSample.gradients(model, x, labels, Loss.crossEntropy()).matrix()));
+        }
         if (options.includes("engine")) {
             methods.add(BenchMethod.of("engine", () -> {
                 INDArray out = Nd4j.createUninitialized(x.dataType(), n, m);

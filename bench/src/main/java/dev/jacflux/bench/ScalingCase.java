@@ -70,6 +70,9 @@ public final class ScalingCase implements BenchCase {
             if (options.includes("jacflux")) {
                 methods.add(Methods.batchJacobian(f, x, b, dy, n));
             }
+            if (options.includes("jacflux-fresh")) {
+                methods.add(Methods.fresh(() -> BatchJacobian.of(f).compute(x)));
+            }
             if (options.includes("pipeline")) {
                 methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("scaling", x), options));
             }

@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.engine;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Op;
 import dev.jacflux.autodiff.PerSampleSupport;
 import dev.jacflux.autodiff.Shapes;
@@ -93,7 +94,8 @@ public final class Backprop {
         if (outputs.size() != cotangents.size()) {
             throw new AutodiffException("pullback: " + outputs.size() + " outputs but " + cotangents.size() + " cotangents");
         }
-        try (GradMode.Scope ignored = GradMode.set(options.createGraph())) {
+        try (GradMode.Scope ignored = GradMode.set(options.createGraph());
+                NativeThreads.Scope narrow = NativeThreads.narrow()) {
             if (options.createGraph()) {
                 // recorded cotangents become part of a graph and must outlive this call
                 return new Sweep(outputs, cotangents, wrt, options).run();

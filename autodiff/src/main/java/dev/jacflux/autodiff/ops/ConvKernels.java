@@ -1,5 +1,6 @@
 package dev.jacflux.autodiff.ops;
 
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import java.util.Arrays;
@@ -52,16 +53,32 @@ public final class ConvKernels {
             return x.reshape('c', n, c * kh * kw, 1);
         }
         long[] o = s.outputSize("im2col", x.size(2), x.size(3), kh, kw);
-        INDArray out = Nd4j.createUninitialized(x.dataType(), n, c, kh, kw, o[0], o[1]);
-        if (out.length() > 0) {
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("im2col").addInputs(x).addOutputs(out)
-                    .addIntegerArguments((int) kh, (int) kw, s.sh(), s.sw(), s.ph(), s.pw(), s.dh(), s.dw(), 0);
-            if (padValue != 0.0) {
-                op.addFloatingPointArguments(padValue);
-            }
+        INDArray out = Nd4j.createUninitialized(x.dataType(), n, c * kh * kw, o[0] * o[1]);
+        im2colInto(x, kh, kw, s, padValue, out);
+        return out;
+    }
+
+    /** Writes the columns of {@code x} into {@code out} ({@code [N, C*kh*kw, oh*ow]}, dense). */
+    static void im2colInto(INDArray x, long kh, long kw, Conv2dSpec s, double padValue, INDArray out) {
+        if (out.length() == 0) {
+            return;
+        }
+        INDArray xd = NativeMemory.isDense(x) ? x : x.dup('c');
+        if (Im2ColKernel.supports(xd, out)) {
+            Im2ColKernel.im2col(xd, kh, kw, s, padValue, out);
+            return;
+        }
+        long[] o = s.outputSize("im2col", x.size(2), x.size(3), kh, kw);
+        INDArray six = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1), kh, kw, o[0], o[1]);
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("im2col").addInputs(xd).addOutputs(six)
+                .addIntegerArguments((int) kh, (int) kw, s.sh(), s.sw(), s.ph(), s.pw(), s.dh(), s.dw(), 0);
+        if (padValue != 0.0) {
+            op.addFloatingPointArguments(padValue);
+        }
+        try (NativeThreads.Scope wide = NativeThreads.wideElementwise(six.length())) {
             Nd4j.exec(op.build());
         }
-        return out.reshape('c', n, c * kh * kw, o[0] * o[1]);
+        out.assign(six.reshape('c', out.shape()));
     }
 
     /**
@@ -74,11 +91,22 @@ public final class ConvKernels {
             return cols.reshape('c', n, c, h, w);
         }
         long[] o = s.outputSize("col2im", h, w, kh, kw);
-        INDArray six = cols.reshape('c', n, c, kh, kw, o[0], o[1]);
-        INDArray out = Nd4j.create(cols.dataType(), n, c, h, w);
-        if (out.length() > 0 && six.length() > 0) {
-            Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(six).addOutputs(out)
-                    .addIntegerArguments(s.sh(), s.sw(), s.ph(), s.pw(), (int) h, (int) w, s.dh(), s.dw(), 0).build());
+        INDArray out = Nd4j.createUninitialized(cols.dataType(), n, c, h, w);
+        if (out.length() == 0) {
+            return out;
+        }
+        INDArray cd = NativeMemory.isDense(cols) ? cols : cols.dup('c');
+        if (Im2ColKernel.supports(cd, out)) {
+            Im2ColKernel.col2im(cd, c, h, w, kh, kw, s, out);
+            return out;
+        }
+        out.assign(0);
+        INDArray six = cd.reshape('c', n, c, kh, kw, o[0], o[1]);
+        if (six.length() > 0) {
+            try (NativeThreads.Scope wide = NativeThreads.wideElementwise(six.length())) {
+                Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(six).addOutputs(out)
+                        .addIntegerArguments(s.sh(), s.sw(), s.ph(), s.pw(), (int) h, (int) w, s.dh(), s.dw(), 0).build());
+            }
         }
         return out;
     }
@@ -98,14 +126,34 @@ public final class ConvKernels {
             INDArray x2 = x.reshape('c', n, k);
             INDArray w2 = w.reshape('c', w.size(0), k);
             INDArray y = Nd4j.createUninitialized(x.dataType(), n, w.size(0));
-            Nd4j.gemm(MatMulKernel.isCContiguous(x2) ? x2 : x2.dup('c'), MatMulKernel.isCContiguous(w2) ? w2 : w2.dup('c'), y,
-                    false, true, 1.0, 0.0);
+            try (NativeThreads.Scope wide = NativeThreads.wide(n * w.size(0), k)) {
+                Nd4j.gemm(MatMulKernel.isCContiguous(x2) ? x2 : x2.dup('c'), MatMulKernel.isCContiguous(w2) ? w2 : w2.dup('c'), y,
+                        false, true, 1.0, 0.0);
+            }
             return y.reshape('c', n, w.size(0), 1, 1);
+        }
+        long n = x.size(0);
+        long oc = w.size(0);
+        long ckk = w.size(1) * kh * kw;
+        long p = o[0] * o[1];
+        INDArray wd = NativeMemory.isDense(w) ? w : w.dup('c');
+        INDArray y = Nd4j.createUninitialized(x.dataType(), n, oc, o[0], o[1]);
+        if (BatchedGemm.supports(x, wd, y)) {
+            // columns in per-thread scratch, then y[n] = W [O, CKK] @ cols[n] [CKK, P] for every sample (measured faster
+            // than one GEMM over the whole batch with a transposing copy: the inner size CKK is small)
+            try (ScratchArrays.Lease cols = ScratchArrays.take(x.dataType(), n, ckk, p)) {
+                im2colInto(x, kh, kw, s, 0.0, cols.array());
+                BatchedGemm.run(n, BatchedGemm.operand(wd, 0, ckk), false, BatchedGemm.operand(cols.array(), ckk * p, p), false,
+                        BatchedGemm.operand(y, oc * p, p), oc, p, ckk, 1.0, 0.0);
+            }
+            return y;
         }
         Conv2DConfig cfg = Conv2DConfig.builder().kH(kh).kW(kw).sH(s.sh()).sW(s.sw()).pH(s.ph()).pW(s.pw())
                 .dH(s.dh()).dW(s.dw()).paddingMode(PaddingMode.VALID).dataFormat("NCHW")
                 .weightsFormat(WeightsFormat.OIYX).build();
-        return Nd4j.cnn().conv2d(x, w, cfg);
+        try (NativeThreads.Scope wide = NativeThreads.wide(n * oc * p, ckk)) {
+            return Nd4j.cnn().conv2d(x, w, cfg);
+        }
     }
 
     // ------------------------------------------------------------------ helpers for the rules

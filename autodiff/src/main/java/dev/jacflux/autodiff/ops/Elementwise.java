@@ -1,5 +1,6 @@
 package dev.jacflux.autodiff.ops;
 
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,13 +35,15 @@ public final class Elementwise {
     /** {@code a op b} broadcast to {@code shape} (already validated), as a fresh array. */
     public static INDArray broadcastBoth(INDArray a, INDArray b, long[] shape, Binary op) {
         INDArray r = null;
-        try {
-            r = op.apply(a, b);
-        } catch (RuntimeException e) {
-            // fall through to the explicit broadcast below
-        }
-        if (r == null || !Arrays.equals(r.shape(), shape)) {
-            r = op.apply(expand(a, shape), expand(b, shape));
+        try (NativeThreads.Scope wide = NativeThreads.wideElementwise(Shapes.numel(shape))) {
+            try {
+                r = op.apply(a, b);
+            } catch (RuntimeException e) {
+                // fall through to the explicit broadcast below
+            }
+            if (r == null || !Arrays.equals(r.shape(), shape)) {
+                r = op.apply(expand(a, shape), expand(b, shape));
+            }
         }
         return r;
     }

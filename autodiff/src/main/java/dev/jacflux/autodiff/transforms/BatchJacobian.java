@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -88,7 +89,7 @@ public final class BatchJacobian {
         }
         Tensor input = Tensor.variable(x, "x");
         Tensor output;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             output = f.apply(input);
         }
         return recorded(input, output, options);
@@ -207,6 +208,13 @@ public final class BatchJacobian {
             if (!java.util.Arrays.equals(rows.shape(), full)) {
                 rows = rows.broadcast(full);
             }
+            try (NativeThreads.Scope narrow = NativeThreads.narrow();
+                    NativeThreads.Scope wide = NativeThreads.wideElementwise(batch * c.count() * inSize)) {
+                write(rows, rowBatch, c, result);
+            }
+        }
+
+        private void write(INDArray rows, long rowBatch, RowChunk c, INDArray result) {
             if (rowBatch == 1) {
                 // the same rows for every sample: in each sample's row of the result they fill one contiguous
                 // span, so a 2-D row-vector broadcast writes them (measured 2-2.5x faster than the 3-D broadcast)

@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -63,7 +64,7 @@ public final class FullJacobian {
     public Job prepare(INDArray x) {
         Tensor input = Tensor.variable(x, "x");
         Tensor output;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             output = f.apply(input);
         }
         return recorded(input, output, options);
@@ -169,6 +170,13 @@ public final class FullJacobian {
         public void assemble(ChunkRows chunkRows, INDArray result) {
             RowChunk c = chunkRows.chunk();
             INDArray matrix = result.reshape('c', outSize, inSize);
+            try (NativeThreads.Scope narrow = NativeThreads.narrow();
+                    NativeThreads.Scope wide = NativeThreads.wideElementwise(c.count() * (forward ? outSize : inSize))) {
+                write(chunkRows, c, matrix);
+            }
+        }
+
+        private void write(ChunkRows chunkRows, RowChunk c, INDArray matrix) {
             if (forward) {
                 matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(c.start(), c.end()))
                         .assign(chunkRows.rows().reshape('c', c.count(), outSize).transpose());

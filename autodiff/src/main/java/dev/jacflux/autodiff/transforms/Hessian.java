@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -81,7 +82,7 @@ public final class Hessian {
         private Job(INDArray x, Function<Tensor, Tensor> f, JacobianOptions options) {
             this.input = Tensor.variable(x, "x");
             Tensor s;
-            try (GradMode.Scope ignored = GradMode.set(true)) {
+            try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
                 s = f.apply(input);
             }
             if (s.numel() != 1) {
@@ -145,8 +146,10 @@ public final class Hessian {
         @Override
         public void assemble(ChunkRows rows, INDArray result) {
             RowChunk c = rows.chunk();
-            result.reshape('c', size, size).get(NDArrayIndex.interval(c.start(), c.end()), NDArrayIndex.all())
-                    .assign(rows.rows().reshape('c', c.count(), size));
+            try (NativeThreads.Scope narrow = NativeThreads.narrow(); NativeThreads.Scope wide = NativeThreads.wideElementwise(c.count() * size)) {
+                result.reshape('c', size, size).get(NDArrayIndex.interval(c.start(), c.end()), NDArrayIndex.all())
+                        .assign(rows.rows().reshape('c', c.count(), size));
+            }
         }
     }
 }

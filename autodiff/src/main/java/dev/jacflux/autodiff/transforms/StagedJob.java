@@ -1,5 +1,6 @@
 package dev.jacflux.autodiff.transforms;
 
+import dev.jacflux.autodiff.NativeThreads;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,10 +72,12 @@ public interface StagedJob {
 
     /** Runs every chunk sequentially into {@code result} and returns it. */
     default INDArray runInto(INDArray result) {
-        for (RowChunk c : chunks()) {
-            computeInto(c, result);
+        try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+            for (RowChunk c : chunks()) {
+                computeInto(c, result);
+            }
+            finish(result);
         }
-        finish(result);
         return result;
     }
 }
