@@ -58,8 +58,8 @@ public final class ConvKernels {
         return out;
     }
 
-    /** Writes the columns of {@code x} into {@code out} ({@code [N, C*kh*kw, oh*ow]}, dense). */
-    static void im2colInto(INDArray x, long kh, long kw, Conv2dSpec s, double padValue, INDArray out) {
+    /** Writes the columns of {@code x} into {@code out} ({@code [N, C*kh*kw, oh*ow]}, dense, e.g. a {@link ScratchArrays} lease). */
+    public static void im2colInto(INDArray x, long kh, long kw, Conv2dSpec s, double padValue, INDArray out) {
         if (out.length() == 0) {
             return;
         }

@@ -44,59 +44,83 @@ final class Im2ColKernel {
     static void im2col(INDArray x, long kh, long kw, Conv2dSpec s, double padValue, INDArray out) {
         long n = x.size(0);
         long c = x.size(1);
-        long h = x.size(2);
-        long w = x.size(3);
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
         long[] o = s.outputSize("im2col", h, w, kh, kw);
-        long oh = o[0];
-        long ow = o[1];
+        int oh = (int) o[0];
+        int ow = (int) o[1];
         if (out.length() != n * c * kh * kw * oh * ow) {
             throw new IllegalArgumentException("im2col: output of " + out.length() + " elements for columns of " + n * c * kh * kw * oh * ow);
+        }
+        // per kernel column j: the output columns q whose input column lies inside the image
+        int[] q0 = new int[(int) kw];
+        int[] q1 = new int[(int) kw];
+        for (int j = 0; j < kw; j++) {
+            int[] q = validRange((long) j * s.dw() - s.pw(), w, s.sw(), ow);
+            q0[j] = q[0];
+            q1[j] = q[1];
         }
         Unsafe u = NativeMemory.UNSAFE;
         boolean isFloat = x.dataType() == DataType.FLOAT;
         int width = isFloat ? 4 : 8;
         long src = NativeMemory.address(x);
         long d = NativeMemory.address(out);
+        long rowBytes = (long) ow * width;
+        long step = (long) s.sw() * width;
         float padF = (float) padValue;
         for (long plane = 0; plane < n * c; plane++) {
             long base = src + plane * h * w * width;
-            for (long i = 0; i < kh; i++) {
-                for (long j = 0; j < kw; j++) {
-                    int[] q = validRange(j * s.dw() - s.pw(), w, s.sw(), ow);
-                    long colOff = j * s.dw() - s.pw();
-                    for (long r = 0; r < oh; r++) {
-                        long ir = r * s.sh() - s.ph() + i * s.dh();
-                        boolean rowIn = ir >= 0 && ir < h;
-                        int q0 = rowIn ? q[0] : (int) ow;
-                        int q1 = rowIn ? q[1] : (int) ow;
-                        long row = base + (ir * w + colOff) * width;
-                        long step = (long) s.sw() * width;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int a = q0[j];
+                    int b = Math.max(q1[j], a);
+                    long colOff = (long) j * s.dw() - s.pw();
+                    for (int r = 0; r < oh; r++, d += rowBytes) {
+                        int ir = r * s.sh() - s.ph() + i * s.dh();
+                        if (ir < 0 || ir >= h) {
+                            fill(u, isFloat, d, 0, ow, padF, padValue);
+                            continue;
+                        }
+                        fill(u, isFloat, d, 0, a, padF, padValue);
+                        long at = base + ((long) ir * w + colOff + (long) a * s.sw()) * width;
                         if (isFloat) {
-                            for (int k = 0; k < q0; k++) {
-                                u.putFloat(d + (long) k * 4, padF);
-                            }
-                            long at = row + q0 * step;
-                            for (int k = q0; k < q1; k++, at += step) {
-                                u.putFloat(d + (long) k * 4, u.getFloat(at));
-                            }
-                            for (int k = Math.max(q1, q0); k < ow; k++) {
-                                u.putFloat(d + (long) k * 4, padF);
+                            if (s.sw() == 1) {
+                                u.copyMemory(at, d + (long) a * 4, (long) (b - a) * 4);
+                            } else {
+                                for (int k = a; k < b; k++, at += step) {
+                                    u.putFloat(d + (long) k * 4, u.getFloat(at));
+                                }
                             }
                         } else {
-                            for (int k = 0; k < q0; k++) {
-                                u.putDouble(d + (long) k * 8, padValue);
-                            }
-                            long at = row + q0 * step;
-                            for (int k = q0; k < q1; k++, at += step) {
-                                u.putDouble(d + (long) k * 8, u.getDouble(at));
-                            }
-                            for (int k = Math.max(q1, q0); k < ow; k++) {
-                                u.putDouble(d + (long) k * 8, padValue);
+                            if (s.sw() == 1) {
+                                u.copyMemory(at, d + (long) a * 8, (long) (b - a) * 8);
+                            } else {
+                                for (int k = a; k < b; k++, at += step) {
+                                    u.putDouble(d + (long) k * 8, u.getDouble(at));
+                                }
                             }
                         }
-                        d += ow * width;
+                        fill(u, isFloat, d, b, ow, padF, padValue);
                     }
                 }
+            }
+        }
+    }
+
+    /** Writes the pad value into elements {@code [from, to)} of a row starting at {@code d}. */
+    private static void fill(Unsafe u, boolean isFloat, long d, int from, int to, float padF, double padD) {
+        if (from >= to) {
+            return;
+        }
+        if (padD == 0.0) {
+            u.setMemory(d + (long) from * (isFloat ? 4 : 8), (long) (to - from) * (isFloat ? 4 : 8), (byte) 0);
+        } else if (isFloat) {
+            for (int k = from; k < to; k++) {
+                u.putFloat(d + (long) k * 4, padF);
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                u.putDouble(d + (long) k * 8, padD);
             }
         }
     }

@@ -35,8 +35,9 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
 public record MaxPool2d(Tensor x, Pool2dSpec spec, Argmax argmax) implements Op {
 
     /**
-     * The recorded maxima of one forward pass: window-local indices {@code i * kw + j} per output
-     * {@code [N, C, oh, ow]} (row-major), and the one-hot mask built from them on first use.
+     * The recorded maxima of one forward pass: per output {@code [N, C, oh, ow]} (row-major) the
+     * offset {@code ir * W + iq} of its maximum within its input plane, and the one-hot mask over
+     * windows built from them on first use (for recorded, second-order pullbacks).
      */
     public static final class Argmax {
         private final int[] index;
@@ -53,7 +54,7 @@ public record MaxPool2d(Tensor x, Pool2dSpec spec, Argmax argmax) implements Op 
             this.mask = mask;
         }
 
-        /** Window-local indices, or null when only the mask was recorded. */
+        /** Offsets within the input plane, or null when only the mask was recorded. */
         int[] index() {
             return index;
         }
@@ -71,7 +72,13 @@ public record MaxPool2d(Tensor x, Pool2dSpec spec, Argmax argmax) implements Op 
                 long[] at = new long[index.length];
                 for (int k = 0; k < index.length; k++) {
                     long plane = k / p;
-                    at[k] = (plane * kk + index[k]) * p + k % p;
+                    long r = (k % p) / o[1];
+                    long q = (k % p) % o[1];
+                    long ir = index[k] / xShape[3];
+                    long iq = index[k] % xShape[3];
+                    long i = (ir - r * spec.sh() + spec.ph()) / spec.dh();
+                    long j = (iq - q * spec.sw() + spec.pw()) / spec.dw();
+                    at[k] = (plane * kk + i * spec.kw() + j) * p + k % p;
                 }
                 for (int k = 0; k < at.length; k++) {
                     oneHot.putScalar(at[k], 1.0);
@@ -149,7 +156,7 @@ public record MaxPool2d(Tensor x, Pool2dSpec spec, Argmax argmax) implements Op 
             if (direct(gv)) {
                 long rows = ConvKernels.leadCount(gf, lead) * s[0];
                 INDArray img = Nd4j.createUninitialized(x.dtype(), rows, s[1], s[2], s[3]);
-                PoolKernel.maxScatter(gv.reshape('c', rows, s[1], out[2], out[3]), spec, argmax.index(), s[0], img);
+                PoolKernel.maxScatter(gv.reshape('c', rows, s[1], out[2], out[3]), argmax.index(), s[0], img);
                 return List.of(Tensor.constant(img.reshape('c', ConvKernels.withLead(gf, lead, s[0], s[1], s[2], s[3]))));
             }
         }
@@ -175,7 +182,7 @@ public record MaxPool2d(Tensor x, Pool2dSpec spec, Argmax argmax) implements Op 
             INDArray tv = NativeMemory.isDense(t.value()) ? t.value() : t.value().dup('c');
             if (direct(tv)) {
                 INDArray picked = Nd4j.createUninitialized(x.dtype(), lflat * s[0], s[1], out[2], out[3]);
-                PoolKernel.maxGather(tv.reshape('c', lflat * s[0], s[1], s[2], s[3]), spec, argmax.index(), s[0], picked);
+                PoolKernel.maxGather(tv.reshape('c', lflat * s[0], s[1], s[2], s[3]), argmax.index(), s[0], picked);
                 return Tensor.constant(picked.reshape('c', ConvKernels.withLead(t, lead, s[0], s[1], out[2], out[3])));
             }
         }

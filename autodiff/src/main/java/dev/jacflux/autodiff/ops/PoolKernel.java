@@ -11,14 +11,15 @@ import sun.misc.Unsafe;
  * instead of a one-hot mask over im2col columns folded back with {@code col2im}.
  *
  * <p>Images are {@code [R, C, H, W]} and pooled values {@code [R, C, oh, ow]}; for cotangents with
- * leading basis axes {@code R = L * N}, and row {@code r} uses the argmax of sample {@code r % N}.
+ * leading basis axes {@code R = L * N}, and row {@code r} uses the maxima of sample {@code r % N},
+ * recorded as offsets within the input plane.
  * Semantics follow PyTorch ({@code ceil_mode=False}): max pooling pads with {@code -inf} and returns
  * NaN for a window holding one (marking its first NaN); average pooling counts zero padding.
  *
  * <pre>{@code
  * int[] arg = new int[(int) (n * c * oh * ow)];
  * PoolKernel.maxForward(x, spec, y, arg);        // y [N, C, oh, ow]
- * PoolKernel.maxScatter(g, spec, arg, n, gx);    // gx [L*N, C, H, W] = zeros + g at each argmax
+ * PoolKernel.maxScatter(g, arg, n, gx);          // gx [L*N, C, H, W] = zeros + g at each argmax
  * }</pre>
  */
 final class PoolKernel {
@@ -50,15 +51,40 @@ final class PoolKernel {
         }
     }
 
+    /** Per output row (or column): the first valid and one-past-last valid window offsets, {@code [from, to)}. */
+    private static int[][] windowRanges(long outSize, int stride, int pad, int k, int dil, long inSize) {
+        int[][] r = new int[(int) outSize][2];
+        for (int o = 0; o < outSize; o++) {
+            int from = k;
+            int to = 0;
+            for (int i = 0; i < k; i++) {
+                long at = (long) o * stride - pad + (long) i * dil;
+                if (at >= 0 && at < inSize) {
+                    from = Math.min(from, i);
+                    to = i + 1;
+                }
+            }
+            r[o][0] = from;
+            r[o][1] = Math.max(from, to);
+        }
+        return r;
+    }
+
     /**
-     * Max pooling of {@code x [N, C, H, W]} into {@code out [N, C, oh, ow]}; {@code arg} receives
-     * each output's window-local index ({@code i * kw + j}) of the first maximum (or first NaN).
+     * Max pooling of {@code x [N, C, H, W]} into {@code out [N, C, oh, ow]}; {@code arg} receives,
+     * per output, the offset {@code ir * W + iq} within its input plane of the first maximum (or of
+     * the first NaN; of the first element inside the image for a window of {@code -inf} only, as
+     * PyTorch).
      */
     static void maxForward(INDArray x, Pool2dSpec s, INDArray out, int[] arg) {
-        long h = x.size(2);
-        long w = x.size(3);
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
         long[] o = s.outputSize("max_pool2d", h, w);
+        int oh = (int) o[0];
+        int ow = (int) o[1];
         long planes = x.size(0) * x.size(1);
+        int[][] rows = windowRanges(oh, s.sh(), s.ph(), s.kh(), s.dh(), h);
+        int[][] cols = windowRanges(ow, s.sw(), s.pw(), s.kw(), s.dw(), w);
         Unsafe u = NativeMemory.UNSAFE;
         boolean f = x.dataType() == DataType.FLOAT;
         int width = f ? 4 : 8;
@@ -67,42 +93,54 @@ final class PoolKernel {
         int k = 0;
         for (long plane = 0; plane < planes; plane++) {
             long base = src + plane * h * w * width;
-            for (long r = 0; r < o[0]; r++) {
-                for (long q = 0; q < o[1]; q++, k++) {
-                    double best = Double.NEGATIVE_INFINITY;
-                    int bestAt = -1;
-                    int firstIn = -1;
-                    boolean nan = false;
-                    for (int i = 0; i < s.kh() && !nan; i++) {
-                        long ir = r * s.sh() - s.ph() + (long) i * s.dh();
-                        if (ir < 0 || ir >= h) {
-                            continue;
-                        }
-                        for (int j = 0; j < s.kw(); j++) {
-                            long iq = q * s.sw() - s.pw() + (long) j * s.dw();
-                            if (iq < 0 || iq >= w) {
-                                continue;
-                            }
-                            int idx = i * s.kw() + j;
-                            if (firstIn < 0) {
-                                firstIn = idx;
-                            }
-                            double v = read(u, f, base + (ir * w + iq) * width);
-                            if (Double.isNaN(v)) {
-                                best = v;
-                                bestAt = idx;
-                                nan = true;
-                                break;
-                            }
-                            if (v > best) {
-                                best = v;
-                                bestAt = idx;
+            for (int r = 0; r < oh; r++) {
+                int i0 = rows[r][0];
+                int i1 = rows[r][1];
+                int ir0 = r * s.sh() - s.ph();
+                for (int q = 0; q < ow; q++, k++) {
+                    int j0 = cols[q][0];
+                    int j1 = cols[q][1];
+                    int iq0 = q * s.sw() - s.pw();
+                    int bestAt = (ir0 + i0 * s.dh()) * w + iq0 + j0 * s.dw();
+                    double best;
+                    if (f) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        search:
+                        for (int i = i0; i < i1; i++) {
+                            int rowOff = (ir0 + i * s.dh()) * w + iq0;
+                            for (int j = j0; j < j1; j++) {
+                                int off = rowOff + j * s.dw();
+                                float v = u.getFloat(base + (long) off * 4);
+                                if (v > m || v != v) {
+                                    m = v;
+                                    bestAt = off;
+                                    if (v != v) {
+                                        break search;
+                                    }
+                                }
                             }
                         }
+                        u.putFloat(dst + (long) k * 4, m);
+                    } else {
+                        best = Double.NEGATIVE_INFINITY;
+                        search:
+                        for (int i = i0; i < i1; i++) {
+                            int rowOff = (ir0 + i * s.dh()) * w + iq0;
+                            for (int j = j0; j < j1; j++) {
+                                int off = rowOff + j * s.dw();
+                                double v = u.getDouble(base + (long) off * 8);
+                                if (v > best || v != v) {
+                                    best = v;
+                                    bestAt = off;
+                                    if (v != v) {
+                                        break search;
+                                    }
+                                }
+                            }
+                        }
+                        u.putDouble(dst + (long) k * 8, best);
                     }
-                    // a window of -inf only: PyTorch marks its first element
-                    arg[k] = bestAt >= 0 ? bestAt : firstIn;
-                    write(u, f, dst + (long) k * width, best);
+                    arg[k] = bestAt;
                 }
             }
         }
@@ -113,13 +151,12 @@ final class PoolKernel {
      * recorded maxima of the {@code n} samples ({@code arg} of {@link #maxForward} for
      * {@code [n, C, oh, ow]}; row {@code r} uses sample {@code r % n}).
      */
-    static void maxScatter(INDArray g, Pool2dSpec s, int[] arg, long n, INDArray out) {
+    static void maxScatter(INDArray g, int[] arg, long n, INDArray out) {
         long rows = out.size(0);
         long c = out.size(1);
-        long h = out.size(2);
-        long w = out.size(3);
-        long[] o = s.outputSize("max_pool2d", h, w);
-        long per = c * o[0] * o[1];
+        long hw = out.size(2) * out.size(3);
+        long per = g.length() / rows;
+        long perPlane = per / c;
         Unsafe u = NativeMemory.UNSAFE;
         boolean f = g.dataType() == DataType.FLOAT;
         int width = f ? 4 : 8;
@@ -128,16 +165,17 @@ final class PoolKernel {
         long sp = NativeMemory.address(g);
         for (long row = 0; row < rows; row++) {
             int k = (int) ((row % n) * per);
-            long base = dst + row * c * h * w * width;
             for (long ch = 0; ch < c; ch++) {
-                long plane = base + ch * h * w * width;
-                for (long r = 0; r < o[0]; r++) {
-                    for (long q = 0; q < o[1]; q++, k++, sp += width) {
-                        int idx = arg[k];
-                        long ir = r * s.sh() - s.ph() + (long) (idx / s.kw()) * s.dh();
-                        long iq = q * s.sw() - s.pw() + (long) (idx % s.kw()) * s.dw();
-                        long at = plane + (ir * w + iq) * width;
-                        write(u, f, at, read(u, f, at) + read(u, f, sp));
+                long plane = dst + (row * c + ch) * hw * width;
+                if (f) {
+                    for (long e = 0; e < perPlane; e++, k++, sp += 4) {
+                        long at = plane + (long) arg[k] * 4;
+                        u.putFloat(at, u.getFloat(at) + u.getFloat(sp));
+                    }
+                } else {
+                    for (long e = 0; e < perPlane; e++, k++, sp += 8) {
+                        long at = plane + (long) arg[k] * 8;
+                        u.putDouble(at, u.getDouble(at) + u.getDouble(sp));
                     }
                 }
             }
@@ -145,13 +183,12 @@ final class PoolKernel {
     }
 
     /** Gathers {@code t [R, C, H, W]} at the recorded maxima into {@code out [R, C, oh, ow]} (row {@code r} uses sample {@code r % n}). */
-    static void maxGather(INDArray t, Pool2dSpec s, int[] arg, long n, INDArray out) {
+    static void maxGather(INDArray t, int[] arg, long n, INDArray out) {
         long rows = t.size(0);
         long c = t.size(1);
-        long h = t.size(2);
-        long w = t.size(3);
-        long[] o = s.outputSize("max_pool2d", h, w);
-        long per = c * o[0] * o[1];
+        long hw = t.size(2) * t.size(3);
+        long per = out.length() / rows;
+        long perPlane = per / c;
         Unsafe u = NativeMemory.UNSAFE;
         boolean f = t.dataType() == DataType.FLOAT;
         int width = f ? 4 : 8;
@@ -159,16 +196,10 @@ final class PoolKernel {
         long dp = NativeMemory.address(out);
         for (long row = 0; row < rows; row++) {
             int k = (int) ((row % n) * per);
-            long base = src + row * c * h * w * width;
             for (long ch = 0; ch < c; ch++) {
-                long plane = base + ch * h * w * width;
-                for (long r = 0; r < o[0]; r++) {
-                    for (long q = 0; q < o[1]; q++, k++, dp += width) {
-                        int idx = arg[k];
-                        long ir = r * s.sh() - s.ph() + (long) (idx / s.kw()) * s.dh();
-                        long iq = q * s.sw() - s.pw() + (long) (idx % s.kw()) * s.dw();
-                        write(u, f, dp, read(u, f, plane + (ir * w + iq) * width));
-                    }
+                long plane = src + (row * c + ch) * hw * width;
+                for (long e = 0; e < perPlane; e++, k++, dp += width) {
+                    write(u, f, dp, read(u, f, plane + (long) arg[k] * width));
                 }
             }
         }

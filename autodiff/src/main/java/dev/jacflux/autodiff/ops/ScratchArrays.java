@@ -26,9 +26,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * }
  * }</pre>
  */
-final class ScratchArrays {
+public final class ScratchArrays {
     /** Scratch memory a thread keeps between calls. */
-    static final long MAX_KEPT_BYTES = 256L << 20;
+    public static final long MAX_KEPT_BYTES = 256L << 20;
 
     private static final ThreadLocal<Map<DataType, ArrayDeque<INDArray>>> FREE = ThreadLocal.withInitial(() -> new EnumMap<>(DataType.class));
 
@@ -36,7 +36,7 @@ final class ScratchArrays {
     }
 
     /** A dense scratch array of the given shape (contents undefined) until the lease is closed. */
-    static Lease take(DataType dtype, long... shape) {
+    public static Lease take(DataType dtype, long... shape) {
         long length = 1;
         for (long d : shape) {
             length *= d;
@@ -62,7 +62,7 @@ final class ScratchArrays {
     }
 
     /** A scratch array in use; {@link #close()} hands it back. */
-    static final class Lease implements AutoCloseable {
+    public static final class Lease implements AutoCloseable {
         private final INDArray buffer;
         private final INDArray view;
         private final ArrayDeque<INDArray> free;
@@ -74,7 +74,7 @@ final class ScratchArrays {
         }
 
         /** The scratch array, of the requested shape. */
-        INDArray array() {
+        public INDArray array() {
             return view;
         }
 
