@@ -1,6 +1,5 @@
 package dev.jacflux.autodiff.transforms;
 
-import dev.jacflux.autodiff.NativeThreads;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -70,14 +69,23 @@ public interface StagedJob {
         assemble(compute(chunk), result);
     }
 
-    /** Runs every chunk sequentially into {@code result} and returns it. */
-    default INDArray runInto(INDArray result) {
-        try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
-            for (RowChunk c : chunks()) {
-                computeInto(c, result);
-            }
-            finish(result);
+    /**
+     * About how many elements the job writes (its result, or for jobs with a small result the
+     * per-sample matrix it avoids building): the size {@link ParallelChunks} decides by.
+     */
+    default long work() {
+        long n = 1;
+        for (long d : resultShape()) {
+            n *= d;
         }
-        return result;
+        return n;
+    }
+
+    /**
+     * Runs every chunk into {@code result} and returns it: on the calling thread, or for a large
+     * job in parallel parts on all cores ({@link ParallelChunks}).
+     */
+    default INDArray runInto(INDArray result) {
+        return ParallelChunks.runInto(this, result);
     }
 }

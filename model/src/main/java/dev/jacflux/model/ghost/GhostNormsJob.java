@@ -55,4 +55,10 @@ public final class GhostNormsJob extends GhostJob {
     public long[] resultShape() {
         return new long[] {x.size(0)};
     }
+
+    /** The per-sample matrix that the norms stand for (the result itself is tiny). */
+    @Override
+    public long work() {
+        return x.size(0) * model.parameterCount();
+    }
 }
