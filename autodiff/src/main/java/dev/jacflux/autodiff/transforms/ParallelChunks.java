@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ParallelChunks {
     /** Jobs writing fewer elements than this run on the calling thread alone. */
-    public static final long MIN_WORK = 1L << 20;
+    public static final long MIN_WORK = 1L << 18;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final AtomicInteger WORKER_IDS = new AtomicInteger();

@@ -3,7 +3,6 @@ package dev.jacflux.autodiff.transforms;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One batch's Jacobian-type computation, split into the stages the reactive pipeline runs: the
@@ -48,9 +47,12 @@ public interface StagedJob {
     default void finish(INDArray result) {
     }
 
-    /** A fresh, uninitialised result array; every element is written by the chunks. */
+    /**
+     * A fresh, uninitialised result array (every element is written by the chunks), on pooled
+     * memory that earlier, unreachable results released ({@link ResultArrays}).
+     */
     default INDArray allocateResult() {
-        return Nd4j.createUninitialized(dtype(), resultShape());
+        return ResultArrays.allocate(dtype(), resultShape());
     }
 
     /**
