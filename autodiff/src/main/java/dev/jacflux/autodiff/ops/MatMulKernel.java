@@ -103,10 +103,10 @@ public final class MatMulKernel {
             }
         }
         if (!ta) {
-            INDArray rows = OneHotRows.columns(aa, b.size(1));
+            int[] rows = OneHotRows.columnsOf(aa, b.size(1));
             if (rows != null) {
                 // the left operand is rows of the identity (a seed block): the product is a copy of rows of b
-                return Nd4j.pullRows(tb ? bb.transpose() : bb, 1, OneHotRows.toInts(rows));
+                return Nd4j.pullRows(tb ? bb.transpose() : bb, 1, rows);
             }
         }
         INDArray c = Nd4j.createUninitialized(a.dataType(), a.size(0), b.size(1));

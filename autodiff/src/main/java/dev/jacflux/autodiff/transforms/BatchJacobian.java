@@ -200,6 +200,22 @@ public final class BatchJacobian {
         }
 
         @Override
+        public boolean writesDirectly() {
+            return true;
+        }
+
+        /** One reverse pass whose rows are written into the result straight from the pass's scratch memory. */
+        @Override
+        public void computeInto(RowChunk chunk, INDArray result) {
+            Tensor seed = Seeds.identityRows(dtype(), chunk.start(), chunk.count(), new long[] {1}, outShape);
+            Backprop.pullbackInto(List.of(output), List.of(seed), List.of(input), Backprop.Options.DEFAULT, gxs -> {
+                Tensor gx = gxs.get(0);
+                INDArray rows = gx == null ? Nd4j.zeros(dtype(), Shapes.concat(new long[] {chunk.count(), 1}, inShape)) : gx.value();
+                assemble(new ChunkRows(chunk, rows), result);
+            });
+        }
+
+        @Override
         public void assemble(ChunkRows chunkRows, INDArray result) {
             RowChunk c = chunkRows.chunk();
             INDArray rows = chunkRows.rows();

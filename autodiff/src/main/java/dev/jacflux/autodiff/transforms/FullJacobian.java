@@ -158,6 +158,23 @@ public final class FullJacobian {
             return new ChunkRows(chunk, full(gx, chunk.count(), input.shape()));
         }
 
+        @Override
+        public boolean writesDirectly() {
+            return !forward;
+        }
+
+        /** Reverse mode: one pass whose rows are written into the result straight from the pass's scratch memory. */
+        @Override
+        public void computeInto(RowChunk chunk, INDArray result) {
+            if (forward) {
+                assemble(compute(chunk), result);
+                return;
+            }
+            Tensor seed = Seeds.identityRows(dtype(), chunk.start(), chunk.count(), new long[0], output.shape());
+            Backprop.pullbackInto(List.of(output), List.of(seed), List.of(input), Backprop.Options.DEFAULT,
+                    gxs -> assemble(new ChunkRows(chunk, full(gxs.get(0), chunk.count(), input.shape())), result));
+        }
+
         private INDArray full(Tensor t, long count, long[] shape) {
             long[] want = Shapes.concat(new long[] {count}, shape);
             if (t == null) {

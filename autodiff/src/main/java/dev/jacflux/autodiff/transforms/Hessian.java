@@ -144,6 +144,27 @@ public final class Hessian {
         }
 
         @Override
+        public boolean writesDirectly() {
+            return true;
+        }
+
+        /** One pass of Hessian rows written into the result straight from the pass's scratch memory. */
+        @Override
+        public void computeInto(RowChunk chunk, INDArray result) {
+            if (gradient == null) {
+                assemble(compute(chunk), result);
+                return;
+            }
+            long[] want = Shapes.concat(new long[] {chunk.count()}, input.shape());
+            Tensor seed = Seeds.identityRows(dtype(), chunk.start(), chunk.count(), new long[] {1}, input.shape());
+            Backprop.pullbackInto(List.of(gradient), List.of(seed), List.of(input), Backprop.Options.DEFAULT, rows -> {
+                Tensor r = rows.get(0);
+                INDArray v = r == null ? Nd4j.zeros(dtype(), want) : Arrays.equals(r.shape(), want) ? r.value() : r.value().broadcast(want);
+                assemble(new ChunkRows(chunk, v), result);
+            });
+        }
+
+        @Override
         public void assemble(ChunkRows rows, INDArray result) {
             RowChunk c = rows.chunk();
             try (NativeThreads.Scope narrow = NativeThreads.narrow(); NativeThreads.Scope wide = NativeThreads.wideElementwise(c.count() * size)) {
