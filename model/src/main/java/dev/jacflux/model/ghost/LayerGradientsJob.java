@@ -66,7 +66,8 @@ public final class LayerGradientsJob extends GhostJob {
     /** One pass over the chunk's samples, its rows written straight into the result. */
     @Override
     public void computeInto(RowChunk chunk, INDArray result) {
-        pass(chunk).writeGradients(result.get(NDArrayIndex.interval(chunk.start(), chunk.end()), NDArrayIndex.all()));
+        INDArray rows = result.get(NDArrayIndex.interval(chunk.start(), chunk.end()), NDArrayIndex.all());
+        PassMemory.run(() -> pass(chunk).writeGradients(rows));
     }
 
     /** Copies a block from {@link #compute} into the chunk's rows of the result. */
