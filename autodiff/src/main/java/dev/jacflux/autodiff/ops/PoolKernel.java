@@ -179,17 +179,17 @@ final class PoolKernel {
                     double v1 = f ? u.getFloat(a + width) : u.getDouble(a + width);
                     double v2 = f ? u.getFloat(a + down) : u.getDouble(a + down);
                     double v3 = f ? u.getFloat(a + down + width) : u.getDouble(a + down + width);
-                    int a1 = v1 > v0 ? 1 : 0;
-                    int a3 = v3 > v2 ? 1 : 0;
-                    double m01 = a1 == 1 ? v1 : v0;
-                    double m23 = a3 == 1 ? v3 : v2;
-                    int at = m23 > m01 ? 1 : 0;
+                    // branch-free comparisons (the data makes them unpredictable): 1 where the later element is strictly larger
+                    int a1 = later(v0, v1);
+                    int a3 = later(v2, v3);
+                    double m01 = Math.max(v0, v1);
+                    double m23 = Math.max(v2, v3);
+                    int at = later(m01, m23);
                     int best = a1 + at * (w + a3 - a1);
-                    double m = at == 1 ? m23 : m01;
-                    if (m != m || v0 != v0 || v1 != v1 || v2 != v2 || v3 != v3) {
+                    double m = Math.max(m01, m23);
+                    if (m != m) {
                         // NaN: the window's first NaN in row-major order
                         best = v0 != v0 ? 0 : v1 != v1 ? 1 : v2 != v2 ? w : w + 1;
-                        m = Double.NaN;
                     }
                     arg[k] = off + best;
                     if (f) {
@@ -200,6 +200,16 @@ final class PoolKernel {
                 }
             }
         }
+    }
+
+    /**
+     * 1 if {@code b > a}, else 0 (equal values keep the first), from the sign of {@code a - b}
+     * without a branch; {@code + 0.0} turns a difference of {@code -0.0} into {@code +0.0}, and
+     * {@code inf - inf} (NaN) counts as a tie.
+     */
+    private static int later(double a, double b) {
+        double d = (a - b) + 0.0;
+        return (int) (Double.doubleToRawLongBits(d) >>> 63) & (d == d ? 1 : 0);
     }
 
     /**
