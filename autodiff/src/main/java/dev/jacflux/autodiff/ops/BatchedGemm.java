@@ -101,6 +101,52 @@ public final class BatchedGemm {
         }
     }
 
+    /**
+     * {@code y = x^T A} for a dense {@code A [rows, cols]}, {@code x [rows]} and {@code y [cols]}
+     * (one BLAS matrix-vector product: the weighted sum of the rows of {@code A}, reading it once).
+     */
+    public static void rowCombination(INDArray a, INDArray x, INDArray y) {
+        long rows = a.size(0);
+        long cols = a.size(1);
+        if (a.rank() != 2 || !NativeMemory.isDense(a) || x.length() != rows || y.length() != cols || !NativeMemory.isDense(x)
+                || !NativeMemory.isDense(y) || !supports(a, x, y)) {
+            throw new IllegalArgumentException("row combination: needs dense A [rows, cols], x [rows], y [cols] of one dtype, got "
+                    + java.util.Arrays.toString(a.shape()) + ", " + java.util.Arrays.toString(x.shape()) + ", " + java.util.Arrays.toString(y.shape()));
+        }
+        try (NativeThreads.Scope wide = NativeThreads.wideElementwise(rows * cols)) {
+            if (a.dataType() == DataType.FLOAT) {
+                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, (int) rows, (int) cols, 1f,
+                        new FloatPointer(pointerAt(a)), (int) cols, new FloatPointer(pointerAt(x)), 1, 0f, new FloatPointer(pointerAt(y)), 1);
+            } else {
+                openblas_nolapack.cblas_dgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, (int) rows, (int) cols, 1.0,
+                        new DoublePointer(pointerAt(a)), (int) cols, new DoublePointer(pointerAt(x)), 1, 0.0, new DoublePointer(pointerAt(y)), 1);
+            }
+        }
+    }
+
+    /** {@code out[r] = ||a[r]||^2} for every row of a dense {@code a [rows, cols]} (one BLAS dot product per row, no temporary). */
+    public static void rowSquares(INDArray a, INDArray out) {
+        long rows = a.size(0);
+        long cols = a.length() / Math.max(1, rows);
+        if (!NativeMemory.isDense(a) || !NativeMemory.isDense(out) || out.length() != rows || !supports(a, out) || cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("row squares: needs a dense [rows, cols] and [rows] of one dtype, got "
+                    + java.util.Arrays.toString(a.shape()) + " and " + java.util.Arrays.toString(out.shape()));
+        }
+        boolean f = a.dataType() == DataType.FLOAT;
+        long at = NativeMemory.address(a);
+        long dst = NativeMemory.address(out);
+        for (long r = 0; r < rows; r++) {
+            Pointer row = new At(at + r * cols * (f ? 4 : 8));
+            if (f) {
+                FloatPointer p = new FloatPointer(row);
+                NativeMemory.UNSAFE.putFloat(dst + r * 4, openblas_nolapack.cblas_sdot((int) cols, p, 1, p, 1));
+            } else {
+                DoublePointer p = new DoublePointer(row);
+                NativeMemory.UNSAFE.putDouble(dst + r * 8, openblas_nolapack.cblas_ddot((int) cols, p, 1, p, 1));
+            }
+        }
+    }
+
     /** A pointer at the array's first element (no ownership: the array keeps its memory alive). */
     private static Pointer pointerAt(INDArray a) {
         return new At(NativeMemory.address(a));

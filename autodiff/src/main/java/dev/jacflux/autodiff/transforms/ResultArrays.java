@@ -126,6 +126,24 @@ public final class ResultArrays {
         }
     }
 
+    /**
+     * Hands the memory of a result from {@link #allocate} back at once, for a caller that owns the
+     * result and will not touch it (or any view of it) again, e.g. a per-sample matrix used inside
+     * one DP-SGD step. Arrays that are not pooled results are ignored.
+     */
+    public static void release(INDArray result) {
+        synchronized (ENTRIES) {
+            for (Entry e : ENTRIES) {
+                DataBuffer handed = e.handedOut == null ? null : e.handedOut.get();
+                if (handed != null && handed == result.data()) {
+                    e.handedOut = null;
+                    e.lastUse = System.nanoTime();
+                    return;
+                }
+            }
+        }
+    }
+
     /** Bytes held by the pool (results in use and idle memory). */
     public static long pooledBytes() {
         synchronized (ENTRIES) {
