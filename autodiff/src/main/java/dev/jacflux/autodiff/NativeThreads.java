@@ -1,6 +1,7 @@
 package dev.jacflux.autodiff;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -24,10 +25,14 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * ops took 1-6 ms on one thread and 26-290 ms on two under load), while the work itself gains at
  * most 2x. Small work therefore runs on one thread; a GEMM of a GFLOP still gets both cores.
  *
- * <p>The switch is OpenMP's per-thread thread count ({@code omp_set_num_threads} acts on the
- * calling thread only), which both libnd4j's loops and OpenBLAS (an OpenMP build here) read on
- * every call; it costs one native call per scope. Scopes restore the previous count when closed,
- * so ND4J calls a user makes outside the engine are not affected.
+ * <p>The switches: OpenMP's per-thread thread count ({@code omp_set_num_threads} acts on the
+ * calling thread only), which libnd4j's loops read on every call, and OpenBLAS's thread count,
+ * which is one process-wide number (the OpenBLAS bundled with ND4J does not follow the per-thread
+ * OpenMP count): it is 1 while any engine thread is inside a narrow scope, raised only for a wide
+ * GEMM while that is the only engine thread, and restored when the last engine thread leaves. Each
+ * costs one native call per scope. Scopes restore the previous counts when closed, so ND4J calls a
+ * user makes outside the engine are not affected (unless they run BLAS on another thread while the
+ * engine works, which then runs single-threaded too).
  *
  * <pre>{@code
  * try (NativeThreads.Scope narrow = NativeThreads.narrow()) {          // a sweep: small ops on this thread
@@ -46,6 +51,9 @@ public final class NativeThreads {
 
     private static final NativeOps OPS = NativeOpsHolder.getInstance().getDeviceNativeOps();
     private static final AtomicInteger ACTIVE = new AtomicInteger();
+    private static final Object BLAS_LOCK = new Object();
+    /** OpenBLAS's thread count before the first engine thread entered a narrow scope (restored when the last leaves). */
+    private static int blasConfigured = -1;
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
     private static final Scope NOTHING = () -> {
     };
@@ -62,10 +70,12 @@ public final class NativeThreads {
 
         void closeOuter() {
             depth--;
-            ACTIVE.decrementAndGet();
-            if (configured > 1) {
-                OPS.setOmpNumThreads(configured);
+            synchronized (BLAS_LOCK) {
+                if (ACTIVE.decrementAndGet() == 0 && blasConfigured > 0) {
+                    openblas_nolapack.blas_set_num_threads(blasConfigured);
+                }
             }
+            OPS.setOmpNumThreads(configured);
             current = configured;
         }
     }
@@ -83,7 +93,13 @@ public final class NativeThreads {
             return s::closeNested;
         }
         s.configured = Math.max(1, OPS.ompGetMaxThreads());
-        ACTIVE.incrementAndGet();
+        synchronized (BLAS_LOCK) {
+            if (ACTIVE.getAndIncrement() == 0) {
+                // OpenBLAS keeps one process-wide thread count (it does not follow the per-thread OpenMP count)
+                blasConfigured = Math.max(1, openblas_nolapack.blas_get_num_threads());
+            }
+            openblas_nolapack.blas_set_num_threads(1);
+        }
         if (s.configured > 1) {
             OPS.setOmpNumThreads(1);
         }
@@ -128,9 +144,18 @@ public final class NativeThreads {
         if (n == 1) {
             return NOTHING;
         }
+        synchronized (BLAS_LOCK) {
+            if (ACTIVE.get() != 1) {
+                return NOTHING;   // another engine thread started meanwhile: stay on one thread
+            }
+            openblas_nolapack.blas_set_num_threads(n);
+        }
         OPS.setOmpNumThreads(n);
         s.current = n;
         return () -> {
+            synchronized (BLAS_LOCK) {
+                openblas_nolapack.blas_set_num_threads(1);
+            }
             OPS.setOmpNumThreads(1);
             s.current = 1;
         };
