@@ -54,6 +54,8 @@ public final class NativeThreads {
     private static final Object BLAS_LOCK = new Object();
     /** OpenBLAS's thread count before the first engine thread entered a narrow scope (restored when the last leaves). */
     private static int blasConfigured = -1;
+    /** OpenBLAS's thread count as last set here (guarded by {@code BLAS_LOCK}); -1 when not known. */
+    private static int blasCurrent = -1;
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
     private static final Scope NOTHING = () -> {
     };
@@ -72,7 +74,8 @@ public final class NativeThreads {
             depth--;
             synchronized (BLAS_LOCK) {
                 if (ACTIVE.decrementAndGet() == 0 && blasConfigured > 0) {
-                    openblas_nolapack.blas_set_num_threads(blasConfigured);
+                    setBlasThreads(blasConfigured);
+                    blasCurrent = -1;   // outside the engine the count is the user's
                 }
             }
             OPS.setOmpNumThreads(configured);
@@ -97,8 +100,9 @@ public final class NativeThreads {
             if (ACTIVE.getAndIncrement() == 0) {
                 // OpenBLAS keeps one process-wide thread count (it does not follow the per-thread OpenMP count)
                 blasConfigured = Math.max(1, openblas_nolapack.blas_get_num_threads());
+                blasCurrent = blasConfigured;
             }
-            openblas_nolapack.blas_set_num_threads(1);
+            setBlasThreads(1);
         }
         if (s.configured > 1) {
             OPS.setOmpNumThreads(1);
@@ -148,17 +152,25 @@ public final class NativeThreads {
             if (ACTIVE.get() != 1) {
                 return NOTHING;   // another engine thread started meanwhile: stay on one thread
             }
-            openblas_nolapack.blas_set_num_threads(n);
+            setBlasThreads(n);
         }
         OPS.setOmpNumThreads(n);
         s.current = n;
         return () -> {
             synchronized (BLAS_LOCK) {
-                openblas_nolapack.blas_set_num_threads(1);
+                setBlasThreads(1);
             }
             OPS.setOmpNumThreads(1);
             s.current = 1;
         };
+    }
+
+    /** Sets OpenBLAS's process-wide thread count unless it already is {@code n} (caller holds {@code BLAS_LOCK}). */
+    private static void setBlasThreads(int n) {
+        if (blasCurrent != n) {
+            openblas_nolapack.blas_set_num_threads(n);
+            blasCurrent = n;
+        }
     }
 
     /** Restores the previous thread count when closed. */
