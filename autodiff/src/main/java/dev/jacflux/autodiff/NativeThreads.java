@@ -49,7 +49,7 @@ public final class NativeThreads {
     /** Elementwise or copying work over at least this many elements runs on several threads (16 MB of float32). */
     public static final long WIDE_ELEMENTS = 1L << 22;
 
-    private static final NativeOps OPS = NativeOpsHolder.getInstance().getDeviceNativeOps();
+    private static final NativeOps OPS = nativeOps();
     private static final AtomicInteger ACTIVE = new AtomicInteger();
     private static final Object BLAS_LOCK = new Object();
     /** OpenBLAS's thread count before the first engine thread entered a narrow scope (restored when the last leaves). */
@@ -84,6 +84,12 @@ public final class NativeThreads {
     }
 
     private NativeThreads() {
+    }
+
+    /** ND4J's native ops, after making sure ND4J's backend is loaded (the holder alone does not load it). */
+    private static NativeOps nativeOps() {
+        org.nd4j.linalg.factory.Nd4j.getExecutioner();
+        return NativeOpsHolder.getInstance().getDeviceNativeOps();
     }
 
     /**

@@ -15,8 +15,13 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 
 /** The thread rule: narrow scopes run native calls on one thread, wide ones use the configured threads per engine thread. */
 class NativeThreadsTest {
-    private static final NativeOps OPS = NativeOpsHolder.getInstance().getDeviceNativeOps();
+    private static final NativeOps OPS = ops();
     private int ompBefore;
+
+    private static NativeOps ops() {
+        org.nd4j.linalg.factory.Nd4j.getExecutioner();   // loads ND4J's backend
+        return NativeOpsHolder.getInstance().getDeviceNativeOps();
+    }
     private int blasBefore;
 
     @BeforeEach
