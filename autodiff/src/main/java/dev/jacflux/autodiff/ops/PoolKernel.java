@@ -77,7 +77,7 @@ final class PoolKernel {
      * PyTorch).
      */
     static void maxForward(INDArray x, Pool2dSpec s, INDArray out, int[] arg) {
-        if (s.kh() == 2 && s.kw() == 2 && s.sh() == 2 && s.sw() == 2 && s.ph() == 0 && s.pw() == 0 && s.dh() == 1 && s.dw() == 1) {
+        if (twoByTwo(s)) {
             maxForward2x2(x, out, arg);
             return;
         }
@@ -145,6 +145,78 @@ final class PoolKernel {
                         u.putDouble(dst + (long) k * 8, best);
                     }
                     arg[k] = bestAt;
+                }
+            }
+        }
+    }
+
+    /** Whether the window is 2x2 with stride 2, no padding and no dilation (the most common pool). */
+    private static boolean twoByTwo(Pool2dSpec s) {
+        return s.kh() == 2 && s.kw() == 2 && s.sh() == 2 && s.sw() == 2 && s.ph() == 0 && s.pw() == 0 && s.dh() == 1 && s.dw() == 1;
+    }
+
+    /** {@link #avgForward} for 2x2 windows with stride 2: the mean of four loads per output. */
+    private static void avgForward2x2(INDArray x, INDArray out) {
+        int h = (int) x.size(2);
+        int w = (int) x.size(3);
+        int oh = h / 2;
+        int ow = w / 2;
+        long planes = x.size(0) * x.size(1);
+        Unsafe u = NativeMemory.UNSAFE;
+        boolean f = x.dataType() == DataType.FLOAT;
+        int width = f ? 4 : 8;
+        long src = NativeMemory.address(x);
+        long dp = NativeMemory.address(out);
+        long down = (long) w * width;
+        for (long plane = 0; plane < planes; plane++) {
+            long base = src + plane * h * w * width;
+            for (int r = 0; r < oh; r++) {
+                long a = base + (long) 2 * r * w * width;
+                for (int q = 0; q < ow; q++, a += 2L * width, dp += width) {
+                    if (f) {
+                        u.putFloat(dp, (float) (0.25 * ((double) u.getFloat(a) + u.getFloat(a + 4) + u.getFloat(a + down) + u.getFloat(a + down + 4))));
+                    } else {
+                        u.putDouble(dp, 0.25 * (u.getDouble(a) + u.getDouble(a + 8) + u.getDouble(a + down) + u.getDouble(a + down + 8)));
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@link #avgScatter} for 2x2 windows with stride 2: each pixel inside a window gets a quarter of its cotangent. */
+    private static void avgScatter2x2(INDArray g, INDArray out) {
+        int h = (int) out.size(2);
+        int w = (int) out.size(3);
+        int oh = h / 2;
+        int ow = w / 2;
+        long planes = out.size(0) * out.size(1);
+        Unsafe u = NativeMemory.UNSAFE;
+        boolean f = g.dataType() == DataType.FLOAT;
+        int width = f ? 4 : 8;
+        long dst = NativeMemory.address(out);
+        if (h != 2 * oh || w != 2 * ow) {
+            NativeMemory.zero(dst, out.length(), width);   // the last row or column lies outside every window
+        }
+        long sp = NativeMemory.address(g);
+        long down = (long) w * width;
+        for (long plane = 0; plane < planes; plane++) {
+            long base = dst + plane * h * w * width;
+            for (int r = 0; r < oh; r++) {
+                long a = base + (long) 2 * r * w * width;
+                for (int q = 0; q < ow; q++, a += 2L * width, sp += width) {
+                    if (f) {
+                        float v = 0.25f * u.getFloat(sp);
+                        u.putFloat(a, v);
+                        u.putFloat(a + 4, v);
+                        u.putFloat(a + down, v);
+                        u.putFloat(a + down + 4, v);
+                    } else {
+                        double v = 0.25 * u.getDouble(sp);
+                        u.putDouble(a, v);
+                        u.putDouble(a + 8, v);
+                        u.putDouble(a + down, v);
+                        u.putDouble(a + down + 8, v);
+                    }
                 }
             }
         }
@@ -273,6 +345,10 @@ final class PoolKernel {
 
     /** Average pooling (zero padding counted, divided by {@code kh * kw}) of {@code x [R, C, H, W]} into {@code out [R, C, oh, ow]}. */
     static void avgForward(INDArray x, Pool2dSpec s, INDArray out) {
+        if (twoByTwo(s)) {
+            avgForward2x2(x, out);
+            return;
+        }
         long h = x.size(2);
         long w = x.size(3);
         long[] o = s.outputSize("avg_pool2d", h, w);
@@ -308,6 +384,10 @@ final class PoolKernel {
 
     /** The adjoint of {@link #avgForward}: {@code out [R, C, H, W]} zeroed, then each {@code g [R, C, oh, ow]} spread over its window divided by {@code kh * kw}. */
     static void avgScatter(INDArray g, Pool2dSpec s, INDArray out) {
+        if (twoByTwo(s)) {
+            avgScatter2x2(g, out);
+            return;
+        }
         long h = out.size(2);
         long w = out.size(3);
         long[] o = s.outputSize("avg_pool2d", h, w);
