@@ -138,13 +138,23 @@ public final class ConvKernels {
         long p = o[0] * o[1];
         INDArray wd = NativeMemory.isDense(w) ? w : w.dup('c');
         INDArray y = Nd4j.createUninitialized(x.dataType(), n, oc, o[0], o[1]);
-        if (BatchedGemm.supports(x, wd, y)) {
-            // columns in per-thread scratch, then y[n] = W [O, CKK] @ cols[n] [CKK, P] for every sample (measured faster
-            // than one GEMM over the whole batch with a transposing copy: the inner size CKK is small)
-            try (ScratchArrays.Lease cols = ScratchArrays.take(x.dataType(), n, ckk, p)) {
-                im2colInto(x, kh, kw, s, 0.0, cols.array());
-                BatchedGemm.run(n, BatchedGemm.operand(wd, 0, ckk), false, BatchedGemm.operand(cols.array(), ckk * p, p), false,
-                        BatchedGemm.operand(y, oc * p, p), oc, p, ckk, 1.0, 0.0);
+        INDArray xd = NativeMemory.isDense(x) ? x : x.dup('c');
+        if (BatchedGemm.supports(xd, wd, y) && NativeMemory.isDense(wd)) {
+            // per sample: unfold into a small scratch block that stays in cache, then y[n] = W [O, CKK] @ cols [CKK, P]
+            // (measured faster than unfolding the whole batch first, and than one GEMM over the batch after a transposing copy)
+            Im2ColKernel.Geometry geo = new Im2ColKernel.Geometry(x.size(2), x.size(3), kh, kw, s, x.dataType());
+            RawGemm gemm = new RawGemm(geo.isFloat);
+            long c = x.size(1);
+            long xA = NativeMemory.address(xd);
+            long wA = NativeMemory.address(wd);
+            long yA = NativeMemory.address(y);
+            int width = geo.width;
+            try (NativeThreads.Scope wide = NativeThreads.wide(oc * p, ckk); ScratchArrays.Lease cols = ScratchArrays.take(x.dataType(), ckk * p)) {
+                long sA = NativeMemory.address(cols.array());
+                for (long b = 0; b < n; b++) {
+                    geo.im2col(xA + b * c * x.size(2) * x.size(3) * width, sA, c, 0.0);
+                    gemm.gemm(false, false, oc, p, ckk, 1.0, wA, ckk, sA, p, 0.0, yA + b * oc * p * width, p);
+                }
             }
             return y;
         }
@@ -154,6 +164,48 @@ public final class ConvKernels {
         try (NativeThreads.Scope wide = NativeThreads.wide(n * oc * p, ckk)) {
             return Nd4j.cnn().conv2d(x, w, cfg);
         }
+    }
+
+    /**
+     * Per-sample weight gradients of a convolution, written straight into rows of a result: for
+     * every sample {@code b}, {@code rows[b, :O*C*kh*kw] = g[b] [O, P] @ cols(x[b])^T}, with the
+     * sample's im2col columns made in a small per-thread scratch block just before its GEMM.
+     *
+     * @param x the layer's input {@code [N, C, H, W]}
+     * @param g the output cotangent {@code [N, O, oh, ow]} (any shape with {@code N*O*P} elements)
+     * @param o the number of output channels {@code O}
+     * @param rows {@code [N, >= O*C*kh*kw]}, unit stride within a row (e.g. a block of columns of the
+     *     {@code N x M} matrix)
+     * @return false (nothing written) if the arrays are not dense float32/float64 of one dtype
+     */
+    public static boolean perSampleWeightGradients(INDArray x, INDArray g, long o, long kh, long kw, Conv2dSpec s, INDArray rows) {
+        long n = x.size(0);
+        long c = x.size(1);
+        long[] out = s.outputSize("conv2d", x.size(2), x.size(3), kh, kw);
+        long p = out[0] * out[1];
+        long ckk = c * kh * kw;
+        INDArray xd = NativeMemory.isDense(x) ? x : x.dup('c');
+        INDArray gd = NativeMemory.isDense(g) ? g : g.dup('c');
+        boolean rowsOk = rows.rank() == 2 && rows.size(0) == n && rows.size(1) >= o * ckk && (rows.size(1) == 1 || rows.stride(1) == 1)
+                && (n == 1 || rows.stride(0) >= o * ckk);
+        if (!rowsOk || !BatchedGemm.supports(xd, gd, rows) || gd.length() != n * o * p) {
+            return false;
+        }
+        Im2ColKernel.Geometry geo = new Im2ColKernel.Geometry(x.size(2), x.size(3), kh, kw, s, x.dataType());
+        RawGemm gemm = new RawGemm(geo.isFloat);
+        int width = geo.width;
+        long xA = NativeMemory.address(xd);
+        long gA = NativeMemory.address(gd);
+        long rA = NativeMemory.address(rows);
+        long rowStride = n == 1 ? o * ckk : rows.stride(0);
+        try (NativeThreads.Scope wide = NativeThreads.wide(o * ckk, p); ScratchArrays.Lease cols = ScratchArrays.take(x.dataType(), ckk * p)) {
+            long sA = NativeMemory.address(cols.array());
+            for (long b = 0; b < n; b++) {
+                geo.im2col(xA + b * c * x.size(2) * x.size(3) * width, sA, c, 0.0);
+                gemm.gemm(false, true, o, ckk, p, 1.0, gA + b * o * p * width, p, sA, p, 0.0, rA + b * rowStride * width, ckk);
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ helpers for the rules

@@ -38,73 +38,136 @@ final class Im2ColKernel {
     }
 
     /**
-     * Writes the columns of {@code x [N, C, H, W]} into {@code out} ({@code [N, C*kh*kw, oh*ow]},
-     * any shape with that many elements), padding with {@code padValue}.
+     * The geometry of one unfolding: image {@code h x w}, kernel {@code kh x kw}, output
+     * {@code oh x ow}, and per kernel column the output columns whose input column lies inside the
+     * image. Works on raw addresses of dense planes, so that callers can unfold or fold one sample
+     * at a time into a small scratch block that stays in cache.
      */
-    static void im2col(INDArray x, long kh, long kw, Conv2dSpec s, double padValue, INDArray out) {
-        long n = x.size(0);
-        long c = x.size(1);
-        int h = (int) x.size(2);
-        int w = (int) x.size(3);
-        long[] o = s.outputSize("im2col", h, w, kh, kw);
-        int oh = (int) o[0];
-        int ow = (int) o[1];
-        if (out.length() != n * c * kh * kw * oh * ow) {
-            throw new IllegalArgumentException("im2col: output of " + out.length() + " elements for columns of " + n * c * kh * kw * oh * ow);
+    static final class Geometry {
+        final int h;
+        final int w;
+        final int kh;
+        final int kw;
+        final int oh;
+        final int ow;
+        final Conv2dSpec s;
+        final boolean isFloat;
+        final int width;
+        private final int[] q0;
+        private final int[] q1;
+
+        Geometry(long h, long w, long kh, long kw, Conv2dSpec s, DataType dtype) {
+            this.h = (int) h;
+            this.w = (int) w;
+            this.kh = (int) kh;
+            this.kw = (int) kw;
+            long[] o = s.outputSize("im2col", h, w, kh, kw);
+            this.oh = (int) o[0];
+            this.ow = (int) o[1];
+            this.s = s;
+            this.isFloat = dtype == DataType.FLOAT;
+            this.width = isFloat ? 4 : 8;
+            this.q0 = new int[this.kw];
+            this.q1 = new int[this.kw];
+            for (int j = 0; j < kw; j++) {
+                int[] q = validRange((long) j * s.dw() - s.pw(), w, s.sw(), ow);
+                q0[j] = q[0];
+                q1[j] = Math.max(q[1], q[0]);
+            }
         }
-        // per kernel column j: the output columns q whose input column lies inside the image
-        int[] q0 = new int[(int) kw];
-        int[] q1 = new int[(int) kw];
-        for (int j = 0; j < kw; j++) {
-            int[] q = validRange((long) j * s.dw() - s.pw(), w, s.sw(), ow);
-            q0[j] = q[0];
-            q1[j] = q[1];
+
+        /** Elements of one plane's columns, {@code kh * kw * oh * ow}. */
+        long columnsPerPlane() {
+            return (long) kh * kw * oh * ow;
         }
-        Unsafe u = NativeMemory.UNSAFE;
-        boolean isFloat = x.dataType() == DataType.FLOAT;
-        int width = isFloat ? 4 : 8;
-        long src = NativeMemory.address(x);
-        long d = NativeMemory.address(out);
-        long rowBytes = (long) ow * width;
-        long step = (long) s.sw() * width;
-        float padF = (float) padValue;
-        for (long plane = 0; plane < n * c; plane++) {
-            long base = src + plane * h * w * width;
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    int a = q0[j];
-                    int b = Math.max(q1[j], a);
-                    long colOff = (long) j * s.dw() - s.pw();
-                    for (int r = 0; r < oh; r++, d += rowBytes) {
-                        int ir = r * s.sh() - s.ph() + i * s.dh();
-                        if (ir < 0 || ir >= h) {
-                            fill(u, isFloat, d, 0, ow, padF, padValue);
-                            continue;
-                        }
-                        fill(u, isFloat, d, 0, a, padF, padValue);
-                        long at = base + ((long) ir * w + colOff + (long) a * s.sw()) * width;
-                        if (isFloat) {
+
+        /** Unfolds {@code planes} consecutive dense planes at {@code src} into their columns at {@code dst}. */
+        void im2col(long src, long dst, long planes, double padValue) {
+            Unsafe u = NativeMemory.UNSAFE;
+            long d = dst;
+            long rowBytes = (long) ow * width;
+            long step = (long) s.sw() * width;
+            float padF = (float) padValue;
+            for (long plane = 0; plane < planes; plane++) {
+                long base = src + plane * h * w * width;
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        int a = q0[j];
+                        int b = q1[j];
+                        long colOff = (long) j * s.dw() - s.pw();
+                        for (int r = 0; r < oh; r++, d += rowBytes) {
+                            int ir = r * s.sh() - s.ph() + i * s.dh();
+                            if (ir < 0 || ir >= h) {
+                                fill(u, isFloat, d, 0, ow, padF, padValue);
+                                continue;
+                            }
+                            fill(u, isFloat, d, 0, a, padF, padValue);
+                            long at = base + ((long) ir * w + colOff + (long) a * s.sw()) * width;
                             if (s.sw() == 1) {
-                                u.copyMemory(at, d + (long) a * 4, (long) (b - a) * 4);
-                            } else {
+                                u.copyMemory(at, d + (long) a * width, (long) (b - a) * width);
+                            } else if (isFloat) {
                                 for (int k = a; k < b; k++, at += step) {
                                     u.putFloat(d + (long) k * 4, u.getFloat(at));
                                 }
-                            }
-                        } else {
-                            if (s.sw() == 1) {
-                                u.copyMemory(at, d + (long) a * 8, (long) (b - a) * 8);
                             } else {
                                 for (int k = a; k < b; k++, at += step) {
                                     u.putDouble(d + (long) k * 8, u.getDouble(at));
                                 }
                             }
+                            fill(u, isFloat, d, b, ow, padF, padValue);
                         }
-                        fill(u, isFloat, d, b, ow, padF, padValue);
                     }
                 }
             }
         }
+
+        /** Folds the columns of {@code planes} planes at {@code cols} into the dense planes at {@code img} (zeroed first). */
+        void col2im(long cols, long img, long planes) {
+            Unsafe u = NativeMemory.UNSAFE;
+            NativeMemory.zero(img, planes * h * w, width);
+            long sp = cols;
+            long step = (long) s.sw() * width;
+            long rowBytes = (long) ow * width;
+            for (long plane = 0; plane < planes; plane++) {
+                long base = img + plane * h * w * width;
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        int a = q0[j];
+                        int b = q1[j];
+                        long colOff = (long) j * s.dw() - s.pw();
+                        for (int r = 0; r < oh; r++, sp += rowBytes) {
+                            int ir = r * s.sh() - s.ph() + i * s.dh();
+                            if (ir < 0 || ir >= h) {
+                                continue;
+                            }
+                            long at = base + ((long) ir * w + colOff + (long) a * s.sw()) * width;
+                            if (isFloat) {
+                                for (int k = a; k < b; k++, at += step) {
+                                    u.putFloat(at, u.getFloat(at) + u.getFloat(sp + (long) k * 4));
+                                }
+                            } else {
+                                for (int k = a; k < b; k++, at += step) {
+                                    u.putDouble(at, u.getDouble(at) + u.getDouble(sp + (long) k * 8));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the columns of {@code x [N, C, H, W]} into {@code out} ({@code [N, C*kh*kw, oh*ow]},
+     * any shape with that many elements), padding with {@code padValue}.
+     */
+    static void im2col(INDArray x, long kh, long kw, Conv2dSpec s, double padValue, INDArray out) {
+        Geometry g = new Geometry(x.size(2), x.size(3), kh, kw, s, x.dataType());
+        long planes = x.size(0) * x.size(1);
+        if (out.length() != planes * g.columnsPerPlane()) {
+            throw new IllegalArgumentException("im2col: output of " + out.length() + " elements for columns of " + planes * g.columnsPerPlane());
+        }
+        g.im2col(NativeMemory.address(x), NativeMemory.address(out), planes, padValue);
     }
 
     /** Writes the pad value into elements {@code [from, to)} of a row starting at {@code d}. */
@@ -131,45 +194,11 @@ final class Im2ColKernel {
      * from; entries that fall into the padding are dropped.
      */
     static void col2im(INDArray cols, long c, long h, long w, long kh, long kw, Conv2dSpec s, INDArray out) {
-        long[] o = s.outputSize("col2im", h, w, kh, kw);
-        long oh = o[0];
-        long ow = o[1];
-        long n = out.length() / (c * h * w);
-        if (out.length() != n * c * h * w || cols.length() != n * c * kh * kw * oh * ow) {
+        Geometry g = new Geometry(h, w, kh, kw, s, cols.dataType());
+        long planes = out.length() / (h * w);
+        if (out.length() != planes * h * w || cols.length() != planes * g.columnsPerPlane() || planes % c != 0) {
             throw new IllegalArgumentException("col2im: " + cols.length() + " column entries for an image of " + out.length() + " elements");
         }
-        Unsafe u = NativeMemory.UNSAFE;
-        boolean isFloat = cols.dataType() == DataType.FLOAT;
-        int width = isFloat ? 4 : 8;
-        long dst = NativeMemory.address(out);
-        NativeMemory.zero(dst, out.length(), width);
-        long sp = NativeMemory.address(cols);
-        for (long plane = 0; plane < n * c; plane++) {
-            long base = dst + plane * h * w * width;
-            for (long i = 0; i < kh; i++) {
-                for (long j = 0; j < kw; j++) {
-                    int[] q = validRange(j * s.dw() - s.pw(), w, s.sw(), ow);
-                    long colOff = j * s.dw() - s.pw();
-                    for (long r = 0; r < oh; r++) {
-                        long ir = r * s.sh() - s.ph() + i * s.dh();
-                        if (ir >= 0 && ir < h) {
-                            long row = base + (ir * w + colOff) * width;
-                            long step = (long) s.sw() * width;
-                            long at = row + q[0] * step;
-                            if (isFloat) {
-                                for (int k = q[0]; k < q[1]; k++, at += step) {
-                                    u.putFloat(at, u.getFloat(at) + u.getFloat(sp + (long) k * 4));
-                                }
-                            } else {
-                                for (int k = q[0]; k < q[1]; k++, at += step) {
-                                    u.putDouble(at, u.getDouble(at) + u.getDouble(sp + (long) k * 8));
-                                }
-                            }
-                        }
-                        sp += ow * width;
-                    }
-                }
-            }
-        }
+        g.col2im(NativeMemory.address(cols), NativeMemory.address(out), planes);
     }
 }

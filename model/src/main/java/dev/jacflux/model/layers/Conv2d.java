@@ -127,13 +127,10 @@ public record Conv2d(String name, long inChannels, long outChannels, Size2d kern
             long p = f.g().length() / (n * o);
             INDArray g = ProductNorms.dense(f.g().reshape('c', n, o, p));
             INDArray weights = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(0, o * ckk));
-            try (ScratchArrays.Lease cols = columns(f, p)) {
-                if (BatchedGemm.supports(g, cols.array(), rows) && weights.stride(weights.rank() - 1) == 1) {
-                    // G_b [O, P] @ C_b^T [P, CKK] for every sample, straight into its row
-                    long rowStride = n == 1 ? o * ckk : weights.stride(0);
-                    BatchedGemm.run(n, BatchedGemm.operand(g, o * p, p), false, BatchedGemm.operand(cols.array(), ckk * p, p), true,
-                            BatchedGemm.operand(weights, rowStride, ckk), o, ckk, p, 1.0, 0.0);
-                } else {
+            // G_b [O, P] @ C_b^T [P, CKK] for every sample, each sample's columns made just before its GEMM, straight into its row
+            if (!ConvKernels.perSampleWeightGradients(f.input().value(), g, o, layer.kernelSize().h(), layer.kernelSize().w(), layer.spec(),
+                    weights)) {
+                try (ScratchArrays.Lease cols = columns(f, p)) {
                     weights.assign(Nd4j.matmul(g, cols.array().permute(0, 2, 1).dup('c')).reshape('c', n, o * ckk));
                 }
             }
