@@ -22,6 +22,12 @@ import sun.misc.Unsafe;
  * }</pre>
  */
 final class Im2ColKernel {
+    /**
+     * Float32 unfoldings of at most this many elements (per plane group, the larger of image and
+     * columns) go through heap arrays ({@link Geometry}); larger ones work on native memory directly.
+     */
+    static final long STAGED_MAX = 1L << 20;
+
     private Im2ColKernel() {
     }
 
@@ -55,6 +61,8 @@ final class Im2ColKernel {
         final int width;
         private final int[] q0;
         private final int[] q1;
+        private float[] image;
+        private float[] columns;
 
         Geometry(long h, long w, long kh, long kw, Conv2dSpec s, DataType dtype) {
             this.h = (int) h;
@@ -83,6 +91,10 @@ final class Im2ColKernel {
 
         /** Unfolds {@code planes} consecutive dense planes at {@code src} into their columns at {@code dst}. */
         void im2col(long src, long dst, long planes, double padValue) {
+            if (isFloat && staged(planes)) {
+                im2colStaged(src, dst, (int) planes, (float) padValue);
+                return;
+            }
             Unsafe u = NativeMemory.UNSAFE;
             long d = dst;
             long rowBytes = (long) ow * width;
@@ -154,6 +166,81 @@ final class Im2ColKernel {
                     }
                 }
             }
+        }
+
+        /**
+         * Whether {@code planes} planes (one sample's) unfold through heap arrays: when small enough,
+         * and padded (the direct loop fills each row's padding with a native call of its own).
+         * Measured (one thread, per sample of a batch of 64): {@code [16, 16, 16]} 3x3 padding 1
+         * 1.40 against 3.17 ms, {@code [3, 32, 32]} 3x3 padding 1 0.69 against 1.23; unpadded ones
+         * gain nothing (LeNet's {@code [6, 12, 12]} 5x5 0.91 against 0.89 ms per 128 samples) or
+         * lose ({@code [1, 28, 28]} 5x5, rows of 24: 0.68 against 0.48), so they stay direct.
+         */
+        private boolean staged(long planes) {
+            boolean padded = s.ph() > 0 || s.pw() > 0;
+            return padded && planes * Math.max(columnsPerPlane(), (long) h * w) <= STAGED_MAX;
+        }
+
+        private float[] imageBuffer(int length) {
+            // per Geometry (made per call), so that threads never share them
+            if (image == null || image.length < length) {
+                image = new float[length];
+            }
+            return image;
+        }
+
+        private float[] columnBuffer(int length) {
+            if (columns == null || columns.length < length) {
+                columns = new float[length];
+            }
+            return columns;
+        }
+
+        /**
+         * {@link #im2col} for float32 through heap arrays: the planes are copied in with one call,
+         * unfolded with array copies and fills, and the columns copied out with one call.
+         */
+        private void im2colStaged(long src, long dst, int planes, float pad) {
+            Unsafe u = NativeMemory.UNSAFE;
+            int planeLength = h * w;
+            int total = (int) (planes * columnsPerPlane());
+            float[] in = imageBuffer(planes * planeLength);
+            float[] out = columnBuffer(total);
+            u.copyMemory(null, src, in, Unsafe.ARRAY_FLOAT_BASE_OFFSET, (long) planes * planeLength * 4);
+            int sw = s.sw();
+            int d = 0;
+            for (int plane = 0; plane < planes; plane++) {
+                int base = plane * planeLength;
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        int a = q0[j];
+                        int b = q1[j];
+                        int colOff = j * s.dw() - s.pw();
+                        for (int r = 0; r < oh; r++, d += ow) {
+                            int ir = r * s.sh() - s.ph() + i * s.dh();
+                            if (ir < 0 || ir >= h) {
+                                java.util.Arrays.fill(out, d, d + ow, pad);
+                                continue;
+                            }
+                            if (a > 0) {
+                                java.util.Arrays.fill(out, d, d + a, pad);
+                            }
+                            int at = base + ir * w + colOff + a * sw;
+                            if (sw == 1) {
+                                System.arraycopy(in, at, out, d + a, b - a);
+                            } else {
+                                for (int k = a; k < b; k++, at += sw) {
+                                    out[d + k] = in[at];
+                                }
+                            }
+                            if (b < ow) {
+                                java.util.Arrays.fill(out, d + b, d + ow, pad);
+                            }
+                        }
+                    }
+                }
+            }
+            u.copyMemory(out, Unsafe.ARRAY_FLOAT_BASE_OFFSET, null, dst, (long) total * 4);
         }
     }
 
