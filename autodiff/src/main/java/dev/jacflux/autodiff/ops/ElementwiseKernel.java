@@ -182,4 +182,55 @@ final class ElementwiseKernel {
         }
         return true;
     }
+
+    /**
+     * {@code out = max(x, 0)} as ND4J's {@code relu} gives it ({@code x < 0 ? +0 : x}: NaN and
+     * {@code -0} pass through) for dense {@code x} and {@code out} of one FLOAT or DOUBLE dtype, in one
+     * branch-free pass (ND4J: a copy, then the op in place, measured 2-4x slower).
+     */
+    static void relu(INDArray x, INDArray out) {
+        Unsafe u = NativeMemory.UNSAFE;
+        long xa = NativeMemory.address(x);
+        long oa = NativeMemory.address(out);
+        long n = x.length();
+        if (x.dataType() == DataType.FLOAT) {
+            for (long base = 0; base < n; base += Integer.MAX_VALUE / 8) {
+                int count = (int) Math.min(n - base, Integer.MAX_VALUE / 8);
+                long src = xa + base * 4;
+                long dst = oa + base * 4;
+                for (int i = 0; i < count; i++) {
+                    long off = (long) i << 2;
+                    u.putInt(dst + off, keepUnlessNegative(u.getInt(src + off)));
+                }
+            }
+        } else {
+            for (long base = 0; base < n; base += Integer.MAX_VALUE / 8) {
+                int count = (int) Math.min(n - base, Integer.MAX_VALUE / 8);
+                long src = xa + base * 8;
+                long dst = oa + base * 8;
+                for (int i = 0; i < count; i++) {
+                    long off = (long) i << 3;
+                    u.putLong(dst + off, keepUnlessNegative(u.getLong(src + off)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The bits of {@code x < 0 ? +0f : x} for the float with these bits, without a branch: {@code x < 0}
+     * exactly when the bits, as an int, lie in {@code [bits(-MIN_VALUE), bits(-Inf)]}, i.e. when
+     * {@code bits + Integer.MAX_VALUE} lies in {@code [0, 0x7f800000)}.
+     */
+    static int keepUnlessNegative(int bits) {
+        int t = bits + Integer.MAX_VALUE;
+        int negative = (t - 0x7f800000) & ~t;
+        return bits & ~(negative >> 31);
+    }
+
+    /** As {@link #keepUnlessNegative(int)} for a double's bits. */
+    static long keepUnlessNegative(long bits) {
+        long t = bits + Long.MAX_VALUE;
+        long negative = (t - 0x7ff0000000000000L) & ~t;
+        return bits & ~(negative >> 63);
+    }
 }

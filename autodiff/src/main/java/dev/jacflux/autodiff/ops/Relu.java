@@ -22,7 +22,13 @@ public record Relu(Tensor x) implements Op {
 
     /** Forward pass. */
     public static Tensor apply(Tensor x) {
-        return Tensor.of(new Relu(x), Transforms.relu(x.value(), true));
+        INDArray xv = x.value();
+        if (NativeMemory.AVAILABLE && NativeMemory.isDense(xv) && xv.length() > 0) {
+            INDArray y = Nd4j.createUninitialized(xv.dataType(), xv.shape());
+            ElementwiseKernel.relu(xv, y);
+            return Tensor.of(new Relu(x), y);
+        }
+        return Tensor.of(new Relu(x), Transforms.relu(xv, true));
     }
 
     /** The elementwise derivative at {@code x} with output {@code y}, as a differentiable tensor. */

@@ -95,4 +95,32 @@ class ElementwiseKernelTest {
             }
         }
     }
+
+    @Test
+    void reluMatchesNd4jBitForBit() {
+        Random r = new Random(5);
+        float[] fx = new float[20_000];
+        double[] dx = new double[20_000];
+        for (int i = 0; i < fx.length; i++) {
+            fx[i] = i < FLOATS.length ? FLOATS[i] : i % 3 == 0 ? Float.intBitsToFloat(r.nextInt()) : (float) r.nextGaussian();
+            dx[i] = i < FLOATS.length ? FLOATS[i] : i % 3 == 0 ? Double.longBitsToDouble(r.nextLong()) : r.nextGaussian();
+        }
+        dx[FLOATS.length] = Double.longBitsToDouble(0xfff8000000000000L);
+        dx[FLOATS.length + 1] = -Double.MIN_VALUE;
+        for (INDArray x : new INDArray[] {Nd4j.createFromArray(fx), Nd4j.createFromArray(dx)}) {
+            INDArray expected = org.nd4j.linalg.ops.transforms.Transforms.relu(x, true);
+            INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+            ElementwiseKernel.relu(x, out);
+            for (int i = 0; i < fx.length; i++) {
+                double xi = x.getDouble(i);
+                double e = expected.getDouble(i);
+                double o = out.getDouble(i);
+                if (Double.isNaN(e)) {
+                    assertEquals(true, Double.isNaN(o), x.dataType() + " x = " + xi);
+                } else {
+                    assertEquals(Double.doubleToRawLongBits(e), Double.doubleToRawLongBits(o), x.dataType() + " x = " + xi + ": " + e + " vs " + o);
+                }
+            }
+        }
+    }
 }

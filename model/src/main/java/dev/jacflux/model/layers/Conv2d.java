@@ -127,15 +127,17 @@ public record Conv2d(String name, long inChannels, long outChannels, Size2d kern
             long p = f.g().length() / (n * o);
             INDArray g = ProductNorms.dense(f.g().reshape('c', n, o, p));
             INDArray weights = rows.get(NDArrayIndex.all(), NDArrayIndex.interval(0, o * ckk));
-            // G_b [O, P] @ C_b^T [P, CKK] for every sample, each sample's columns made just before its GEMM, straight into its row
+            INDArray biasRows = layer.bias() ? rows.get(NDArrayIndex.all(), NDArrayIndex.interval(o * ckk, o * ckk + o)) : null;
+            // G_b [O, P] @ C_b^T [P, CKK] for every sample, each sample's columns made just before its GEMM, straight into its row,
+            // and its bias gradient summed from G_b while in cache
             if (!ConvKernels.perSampleWeightGradients(f.input().value(), g, o, layer.kernelSize().h(), layer.kernelSize().w(), layer.spec(),
-                    weights)) {
+                    weights, biasRows)) {
                 try (ScratchArrays.Lease cols = columns(f, p)) {
                     weights.assign(Nd4j.matmul(g, cols.array().permute(0, 2, 1).dup('c')).reshape('c', n, o * ckk));
                 }
-            }
-            if (layer.bias()) {
-                rows.get(NDArrayIndex.all(), NDArrayIndex.interval(o * ckk, o * ckk + o)).assign(g.sum(2));
+                if (biasRows != null) {
+                    biasRows.assign(g.sum(2));
+                }
             }
         }
 
@@ -146,6 +148,18 @@ public record Conv2d(String name, long inChannels, long outChannels, Size2d kern
             long p = f.g().length() / (n * o);
             INDArray g = f.g().reshape('c', n, o, p);
             List<INDArray> norms = new ArrayList<>();
+            INDArray[] fused = p > 1 && !choice.useGram(p, o, kernelRows())
+                    ? ConvKernels.perSampleGradientSquares(f.input().value(), g, o, layer.kernelSize().h(), layer.kernelSize().w(),
+                            layer.spec(), layer.bias())
+                    : null;
+            if (fused != null) {
+                // each sample's columns and product made in cache, only the squared norms kept
+                norms.add(fused[0]);
+                if (layer.bias()) {
+                    norms.add(fused[1]);
+                }
+                return norms;
+            }
             try (ScratchArrays.Lease cols = columns(f, p)) {
                 // ||G_b C_b^T||^2 with both operands stored positions-last
                 norms.add(ProductNorms.productSquares(g, false, o, cols.array(), false, kernelRows(), p, n, choice));
@@ -188,6 +202,11 @@ public record Conv2d(String name, long inChannels, long outChannels, Size2d kern
         public long workPerSample(Layer l, long[] inShape, long[] outShape, GramChoice choice) {
             long p = outShape[1] * outShape[2];
             long ckk = kernelRows();
+            if (p > 1 && !choice.useGram(p, layer.outChannels(), ckk)) {
+                // gradients and direct norms are made one sample at a time in per-thread scratch (ConvKernels);
+                // the batch's columns are still made for weighted sums
+                return ckk * p;
+            }
             return ckk * p + ProductNorms.work(p, layer.outChannels(), ckk, choice);
         }
     }
