@@ -47,6 +47,8 @@ import picocli.CommandLine.Spec;
             GradsCommand.class,
             HessianCommand.class,
             HeatmapCommand.class,
+            TrainCommand.class,
+            PrivacyCommand.class,
             dev.jacflux.bench.BenchCommand.class,
             HelpCommand.class},
         footerHeading = "%nExamples:%n",

@@ -112,7 +112,8 @@ public record StepResult(long step, double epoch, long batchSize, double loss, d
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return String.format(Locale.ROOT, "%.1f", v);
         }
-        return Double.toString(v).replace("E", "e");
+        String s = Double.toString(v);
+        return s.contains("E") ? s.replace(".0E", "E").replace("E", "e") : s;
     }
 
     private static String string(String s) {

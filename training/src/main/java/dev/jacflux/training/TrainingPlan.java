@@ -87,7 +87,8 @@ public record TrainingPlan(BatchSampler sampler, double noiseMultiplier, boolean
     /** One line: sampling, noise and privacy, e.g. for a command's header. */
     public String describe() {
         String noise = privacy.privateTraining()
-                ? String.format(Locale.ROOT, ", noise multiplier %.4g%s", noiseMultiplier, calibrated ? " (calibrated)" : "") : "";
+                ? ", noise multiplier " + new java.math.BigDecimal(String.format(Locale.ROOT, "%.5g", noiseMultiplier)).stripTrailingZeros().toPlainString()
+                + (calibrated ? " (calibrated)" : "") : "";
         String steps = stepLimit == Long.MAX_VALUE ? "until the target epsilon" : stepLimit + " steps";
         return sampler.describe() + noise + ", " + steps + "; " + privacy.describe();
     }

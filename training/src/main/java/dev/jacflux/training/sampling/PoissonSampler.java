@@ -98,6 +98,11 @@ public final class PoissonSampler implements BatchSampler {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "Poisson sampling, q = %.6g (expected batch %d of %d)", q, expectedBatchSize(), n);
+        return "Poisson sampling, q = " + compact(q) + String.format(Locale.ROOT, " (expected batch %d of %d)", expectedBatchSize(), n);
+    }
+
+    /** Six significant digits without trailing zeros: {@code 0.05}, {@code 0.00426667}. */
+    static String compact(double v) {
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.6g", v)).stripTrailingZeros().toPlainString();
     }
 }

@@ -26,20 +26,42 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *         .clip(model, x, labels, timer);
  * }</pre>
  *
- * @param loss the per-example loss
- * @param clipNorm {@code C}
- * @param options chunking (samples per pass or a memory budget)
- * @param strategy how conv layers' ghost norms are computed
+ * <p>With a memory budget the memory per example is probed once, on the first batch, and reused (a
+ * training's architecture does not change).
  */
-public record GhostClipping(Loss loss, double clipNorm, PerSampleOptions options, GhostStrategy strategy) implements Clipping {
+public final class GhostClipping implements Clipping {
+    private final Loss loss;
+    private final double clipNorm;
+    private final PerSampleOptions options;
+    private final GhostStrategy strategy;
+    private long bytesPerSample = -1;
+
+    /**
+     * @param loss the per-example loss
+     * @param clipNorm {@code C}
+     * @param options chunking (samples per pass or a memory budget)
+     * @param strategy how conv layers' ghost norms are computed
+     */
+    public GhostClipping(Loss loss, double clipNorm, PerSampleOptions options, GhostStrategy strategy) {
+        this.loss = loss;
+        this.clipNorm = clipNorm;
+        this.options = options;
+        this.strategy = strategy;
+    }
+
     @Override
     public ClippedSum clip(Model model, INDArray x, INDArray targets, PhaseTimer timer) {
         long n = x.size(0);
         if (n == 0) {
             return Clipping.empty(model);
         }
-        long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0
-                : GhostPass.bytesPerSample(model, loss, x, targets, strategy);
+        long bytes = 0;
+        if (options.samplesPerChunk() == 0 && options.memoryBudgetBytes() > 0) {
+            if (bytesPerSample < 0) {
+                bytesPerSample = GhostPass.bytesPerSample(model, loss, x, targets, strategy);
+            }
+            bytes = bytesPerSample;
+        }
         List<RowChunk> chunks = ChunkPlanner.plan(n, options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
         List<INDArray> sums = null;
         double[] norms = new double[(int) n];
