@@ -30,7 +30,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class AesCtrRandom implements RandomGenerator {
     private static final SecureRandom KEYS = new SecureRandom();
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final int BLOCK = 1 << 15;
+    private static final int BLOCK = 1 << 12;
 
     private final Cipher cipher;
     private final byte[] zeros = new byte[BLOCK];

@@ -55,6 +55,9 @@ public final class RdpAccountant {
     private final double[] orders;
     private final List<Entry> history = new ArrayList<>();
     private final Map<Key, double[]> perStep = new HashMap<>();
+    /** The conversion's constant per order at {@link #conversionDelta} (see {@link RdpConversion#epsilon}). */
+    private double[] conversion;
+    private double conversionDelta = Double.NaN;
 
     /** An accountant at the default orders. */
     public RdpAccountant() {
@@ -135,7 +138,28 @@ public final class RdpAccountant {
         if (totalSteps() == 0) {
             return new PrivacySpent(0, delta, Double.NaN);
         }
-        return RdpConversion.best(orders, rdp(), delta);
+        return best(rdp(), delta);
+    }
+
+    /** The smallest epsilon over the orders, with the conversion's per-order constants cached for the delta. */
+    private PrivacySpent best(double[] rdp, double delta) {
+        if (delta != conversionDelta) {
+            conversion = new double[orders.length];
+            for (int i = 0; i < orders.length; i++) {
+                conversion[i] = RdpConversion.epsilon(orders[i], 0, delta);
+            }
+            conversionDelta = delta;
+        }
+        double eps = Double.POSITIVE_INFINITY;
+        double order = Double.NaN;
+        for (int i = 0; i < orders.length; i++) {
+            double e = rdp[i] + conversion[i];
+            if (e < eps) {
+                eps = e;
+                order = orders[i];
+            }
+        }
+        return new PrivacySpent(Math.max(0, eps), delta, order);
     }
 
     /** Epsilon of the steps so far. */
@@ -153,7 +177,7 @@ public final class RdpAccountant {
         if (totalSteps() + more == 0) {
             return new PrivacySpent(0, delta, Double.NaN);
         }
-        return RdpConversion.best(orders, totalRdp(perStepRdp(sigma, q), more, sigma, q), delta);
+        return best(totalRdp(perStepRdp(sigma, q), more, sigma, q), delta);
     }
 
     private double[] totalRdp(double[] extra, long extraSteps, double sigma, double q) {
