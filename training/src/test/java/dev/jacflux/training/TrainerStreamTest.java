@@ -153,11 +153,14 @@ class TrainerStreamTest {
         TrainingMetrics metrics = new TrainingMetrics("unit");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         metrics.bindTo(registry);
+        SimpleMeterRegistry late = new SimpleMeterRegistry();
         Trainer t = Trainer.create(mlp(DataType.FLOAT, 1), data(100, 1), dp().withSteps(5)).withListener(metrics.listener());
         List<StepResult> rs = t.steps().collectList().block();
         long samples = rs.stream().mapToLong(StepResult::batchSize).sum();
-        assertEquals(5.0, registry.get(TrainingMeter.STEPS.meterName()).tag(TrainingMetrics.TRAINING, "unit").counter().count());
-        assertEquals(samples, registry.get(TrainingMeter.SAMPLES.meterName()).counter().count(), 0);
+        metrics.bindTo(late);
+        assertEquals(5.0, late.get(TrainingMeter.STEPS.meterName()).functionCounter().count(), "a registry bound late sees the totals");
+        assertEquals(5.0, registry.get(TrainingMeter.STEPS.meterName()).tag(TrainingMetrics.TRAINING, "unit").functionCounter().count());
+        assertEquals(samples, registry.get(TrainingMeter.SAMPLES.meterName()).functionCounter().count(), 0);
         assertEquals(t.epsilon(), registry.get(TrainingMeter.EPSILON.meterName()).gauge().value(), 0);
         assertEquals(rs.get(4).loss(), registry.get(TrainingMeter.LOSS.meterName()).gauge().value(), 0);
         for (Phase p : List.of(Phase.SAMPLE, Phase.NOISE, Phase.UPDATE, Phase.ACCOUNT)) {

@@ -3,31 +3,32 @@ package dev.jacflux.training.metrics;
 import dev.jacflux.training.Phase;
 import dev.jacflux.training.StepResult;
 import dev.jacflux.training.TrainingListener;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * The {@link MeterBinder} of one training: publishes its {@link TrainingMeter}s, tagged
- * {@code training=<name>}, to every registry it is bound to, and gives the {@link Trainer} the
- * {@link TrainingListener} that feeds them. Meters exist from construction (counters at 0, gauges
- * NaN); registries bound later see them too.
+ * {@code training=<name>}, to every registry it is bound to, and gives the
+ * {@link dev.jacflux.training.Trainer} the {@link TrainingListener} that feeds them. The step and
+ * sample counters and the gauges read state kept here, so a registry bound late still sees the
+ * totals; phase timers record from the moment their registry is bound.
  *
  * <pre>{@code
  * TrainingMetrics metrics = new TrainingMetrics("mnist-dp");
  * metrics.bindTo(prometheusRegistry);
  * Trainer t = Trainer.create(model, data, options).withListener(metrics.listener());
  * }</pre>
- *
- * @see dev.jacflux.training.Trainer
  */
 public final class TrainingMetrics implements MeterBinder {
     /** Tag key: the training's name. */
@@ -35,35 +36,36 @@ public final class TrainingMetrics implements MeterBinder {
     /** Tag key of {@link TrainingMeter#STEP_DURATION}: a {@link Phase#tag()}. */
     public static final String PHASE = "phase";
 
-    private final CompositeMeterRegistry registries = new CompositeMeterRegistry();
-    private final Counter steps;
-    private final Counter samples;
+    private final Tags tags;
+    private final AtomicLong steps = new AtomicLong();
+    private final DoubleAdder samples = new DoubleAdder();
     private final AtomicLong epsilonBits = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
     private final AtomicLong lossBits = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
-    private final Map<Phase, Timer> phases = new EnumMap<>(Phase.class);
+    private final List<Map<Phase, Timer>> timers = new CopyOnWriteArrayList<>();
     private final TrainingListener listener = new Listener();
 
     /** Meters tagged {@code training=name}. */
     public TrainingMetrics(String name) {
-        Tags tags = Tags.of(TRAINING, name);
-        steps = Counter.builder(TrainingMeter.STEPS.meterName()).description(TrainingMeter.STEPS.description())
-                .baseUnit(TrainingMeter.STEPS.baseUnit()).tags(tags).register(registries);
-        samples = Counter.builder(TrainingMeter.SAMPLES.meterName()).description(TrainingMeter.SAMPLES.description())
-                .baseUnit(TrainingMeter.SAMPLES.baseUnit()).tags(tags).register(registries);
-        Gauge.builder(TrainingMeter.EPSILON.meterName(), epsilonBits, b -> Double.longBitsToDouble(b.get()))
-                .description(TrainingMeter.EPSILON.description()).baseUnit(TrainingMeter.EPSILON.baseUnit()).tags(tags).register(registries);
-        Gauge.builder(TrainingMeter.LOSS.meterName(), lossBits, b -> Double.longBitsToDouble(b.get()))
-                .description(TrainingMeter.LOSS.description()).baseUnit(TrainingMeter.LOSS.baseUnit()).tags(tags).register(registries);
-        for (Phase p : Phase.values()) {
-            phases.put(p, Timer.builder(TrainingMeter.STEP_DURATION.meterName()).description(TrainingMeter.STEP_DURATION.description())
-                    .tags(tags).tag(PHASE, p.tag()).register(registries));
-        }
+        this.tags = Tags.of(TRAINING, name);
     }
 
     /** Publishes the meters to {@code registry} too. */
     @Override
     public void bindTo(MeterRegistry registry) {
-        registries.add(registry);
+        FunctionCounter.builder(TrainingMeter.STEPS.meterName(), steps, AtomicLong::doubleValue).description(TrainingMeter.STEPS.description())
+                .baseUnit(TrainingMeter.STEPS.baseUnit()).tags(tags).register(registry);
+        FunctionCounter.builder(TrainingMeter.SAMPLES.meterName(), samples, DoubleAdder::sum).description(TrainingMeter.SAMPLES.description())
+                .baseUnit(TrainingMeter.SAMPLES.baseUnit()).tags(tags).register(registry);
+        Gauge.builder(TrainingMeter.EPSILON.meterName(), epsilonBits, b -> Double.longBitsToDouble(b.get()))
+                .description(TrainingMeter.EPSILON.description()).baseUnit(TrainingMeter.EPSILON.baseUnit()).tags(tags).register(registry);
+        Gauge.builder(TrainingMeter.LOSS.meterName(), lossBits, b -> Double.longBitsToDouble(b.get()))
+                .description(TrainingMeter.LOSS.description()).baseUnit(TrainingMeter.LOSS.baseUnit()).tags(tags).register(registry);
+        Map<Phase, Timer> byPhase = new EnumMap<>(Phase.class);
+        for (Phase p : Phase.values()) {
+            byPhase.put(p, Timer.builder(TrainingMeter.STEP_DURATION.meterName()).description(TrainingMeter.STEP_DURATION.description())
+                    .tags(tags).tag(PHASE, p.tag()).register(registry));
+        }
+        timers.add(byPhase);
     }
 
     /** The listener to give the trainer. */
@@ -74,13 +76,15 @@ public final class TrainingMetrics implements MeterBinder {
     private final class Listener implements TrainingListener {
         @Override
         public void onPhase(Phase phase, long nanos) {
-            phases.get(phase).record(nanos, TimeUnit.NANOSECONDS);
+            for (Map<Phase, Timer> t : timers) {
+                t.get(phase).record(nanos, TimeUnit.NANOSECONDS);
+            }
         }
 
         @Override
         public void onStep(StepResult r) {
-            steps.increment();
-            samples.increment(r.batchSize());
+            steps.incrementAndGet();
+            samples.add(r.batchSize());
             epsilonBits.set(Double.doubleToRawLongBits(r.epsilon()));
             lossBits.set(Double.doubleToRawLongBits(r.loss()));
         }
