@@ -40,7 +40,8 @@ import reactor.core.scheduler.Schedulers;
  *       training after the step in progress.</li>
  *   <li><b>Stops</b> at the step limit, the epoch limit, or before the step that would take epsilon
  *       beyond the target, whichever comes first ({@link #stopReason()}).</li>
- *   <li><b>Checkpoints</b> (with a checkpoint directory) every {@code K} steps and at the end:
+ *   <li><b>Checkpoints</b> (with a checkpoint directory) every {@code K} steps and when a stop
+ *       condition ends the training (a cancelled training keeps its last periodic checkpoint):
  *       model, optimizer state, accountant history, step count. {@link #resume} continues the step
  *       count and the epsilon: privacy spent is never reset.</li>
  *   <li><b>Observable</b> through a {@link TrainingListener} (phase durations, steps), e.g.
