@@ -163,9 +163,9 @@ public final class TrainCommand implements Callable<Integer> {
                 log.append(r);
                 progress.update(r);
             }).blockLast();
-        } catch (TrainingException e) {
-            progress.done();
-            throw new BadInputException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            progress.done();   // end the bar's line before the error message
+            throw e instanceof TrainingException ? new BadInputException(e.getMessage(), e) : e;
         }
         progress.done();
         try {
