@@ -59,6 +59,7 @@ public final class HessianCommand extends ModelCommand {
     protected void loadMore(Model m, INDArray x) {
         if (loss != null) {
             targets = loss.targets(m, model, targetsFile, input, x.size(0), compute.dtype());
+            nonFinite.check(targets, targetsFile + " (--targets)");
         } else {
             long[] outShape = m.architecture().outputShape();
             if (Shapes.numel(outShape) != 1) {
