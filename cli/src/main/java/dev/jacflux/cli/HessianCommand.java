@@ -3,6 +3,7 @@ package dev.jacflux.cli;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.transforms.StagedJob;
 import dev.jacflux.model.Model;
+import dev.jacflux.model.PerSampleHessian;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
