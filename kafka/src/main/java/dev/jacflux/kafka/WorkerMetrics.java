@@ -33,16 +33,11 @@ import org.apache.kafka.common.TopicPartition;
 public final class WorkerMetrics implements MeterBinder {
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final Tags common;
-    private final Counter consumed;
-    private final Timer commit;
-    private final Counter aborted;
-    private final Map<String, Counter> results = new ConcurrentHashMap<>();
-    private final Map<WorkerFailureReason, Counter> failures = new EnumMap<>(WorkerFailureReason.class);
-    private final Map<String, Counter> rebalances = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Lag> lags = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger paused = new AtomicInteger();
     private final WorkerListener listener = new Listener();
+    private volatile Meters meters;
 
     /** Metrics without extra tags. */
     public WorkerMetrics() {
@@ -52,27 +47,27 @@ public final class WorkerMetrics implements MeterBinder {
     /** Metrics adding {@code commonTags} to every meter. */
     public WorkerMetrics(Iterable<Tag> commonTags) {
         this.common = Tags.of(commonTags);
-        this.consumed = counter(WorkerMeter.RECORDS_CONSUMED, Tags.empty());
-        this.commit = Timer.builder(WorkerMeter.TRANSACTION_COMMIT.meterName()).description(WorkerMeter.TRANSACTION_COMMIT.description())
-                .tags(common).register(registry);
-        this.aborted = counter(WorkerMeter.TRANSACTIONS_ABORTED, Tags.empty());
-        for (WorkerFailureReason r : WorkerFailureReason.values()) {
-            failures.put(r, counter(WorkerMeter.FAILURES, Tags.of("reason", r.tagValue())));
+    }
+
+    /** The fixed meters, created on the first binding or event (so that a registry bound first sees them from the start). */
+    private Meters meters() {
+        Meters m = meters;
+        if (m == null) {
+            synchronized (this) {
+                if (meters == null) {
+                    meters = new Meters();
+                }
+                m = meters;
+            }
         }
-        for (WorkerJob j : WorkerJob.values()) {
-            results.put(j.headerValue(), counter(WorkerMeter.RESULTS_PRODUCED, Tags.of("job", j.headerValue())));
-        }
-        for (String kind : new String[] {"assigned", "revoked", "lost"}) {
-            rebalances.put(kind, counter(WorkerMeter.REBALANCES, Tags.of("kind", kind)));
-        }
-        gauge(WorkerMeter.IN_FLIGHT, Tags.empty(), inFlight);
-        gauge(WorkerMeter.PAUSED, Tags.empty(), paused);
+        return m;
     }
 
     /** Publishes the meters to {@code registry} too. */
     @Override
     public void bindTo(MeterRegistry target) {
         registry.add(target);
+        meters();
     }
 
     /** The listener to hand to {@link KafkaWorker#create(WorkerConfig, WorkerListener, dev.jacflux.pipeline.PipelineListener)}. */
@@ -89,6 +84,31 @@ public final class WorkerMetrics implements MeterBinder {
                 .tags(common).tags(tags).register(registry);
     }
 
+    /** The meters every worker has. */
+    private final class Meters {
+        private final Counter consumed = counter(WorkerMeter.RECORDS_CONSUMED, Tags.empty());
+        private final Timer commit = Timer.builder(WorkerMeter.TRANSACTION_COMMIT.meterName())
+                .description(WorkerMeter.TRANSACTION_COMMIT.description()).tags(common).register(registry);
+        private final Counter aborted = counter(WorkerMeter.TRANSACTIONS_ABORTED, Tags.empty());
+        private final Map<String, Counter> results = new ConcurrentHashMap<>();
+        private final Map<WorkerFailureReason, Counter> failures = new EnumMap<>(WorkerFailureReason.class);
+        private final Map<String, Counter> rebalances = new ConcurrentHashMap<>();
+
+        Meters() {
+            for (WorkerFailureReason r : WorkerFailureReason.values()) {
+                failures.put(r, counter(WorkerMeter.FAILURES, Tags.of("reason", r.tagValue())));
+            }
+            for (WorkerJob j : WorkerJob.values()) {
+                results.put(j.headerValue(), counter(WorkerMeter.RESULTS_PRODUCED, Tags.of("job", j.headerValue())));
+            }
+            for (String kind : new String[] {"assigned", "revoked", "lost"}) {
+                rebalances.put(kind, counter(WorkerMeter.REBALANCES, Tags.of("kind", kind)));
+            }
+            gauge(WorkerMeter.IN_FLIGHT, Tags.empty(), inFlight);
+            gauge(WorkerMeter.PAUSED, Tags.empty(), paused);
+        }
+    }
+
     /** One partition's lag gauge. */
     private record Lag(AtomicLong value, Meter gauge) {
     }
@@ -96,46 +116,47 @@ public final class WorkerMetrics implements MeterBinder {
     private final class Listener implements WorkerListener {
         @Override
         public void recordsConsumed(int count) {
-            consumed.increment(count);
+            meters().consumed.increment(count);
         }
 
         @Override
         public void resultCommitted(String job) {
-            results.computeIfAbsent(job, j -> counter(WorkerMeter.RESULTS_PRODUCED, Tags.of("job", j))).increment();
+            meters().results.computeIfAbsent(job, j -> counter(WorkerMeter.RESULTS_PRODUCED, Tags.of("job", j))).increment();
         }
 
         @Override
         public void failureCommitted(WorkerFailureReason reason) {
-            failures.get(reason).increment();
+            meters().failures.get(reason).increment();
         }
 
         @Override
         public void transactionCommitted(int records, Duration elapsed) {
-            commit.record(elapsed);
+            meters().commit.record(elapsed);
         }
 
         @Override
         public void transactionAborted(String cause) {
-            aborted.increment();
+            meters().aborted.increment();
         }
 
         @Override
         public void partitionsAssigned(Collection<TopicPartition> added, Collection<TopicPartition> now) {
-            rebalances.get("assigned").increment();
+            meters().rebalances.get("assigned").increment();
         }
 
         @Override
         public void partitionsRevoked(Collection<TopicPartition> revoked, Collection<TopicPartition> now) {
-            rebalances.get("revoked").increment();
+            meters().rebalances.get("revoked").increment();
         }
 
         @Override
         public void partitionsLost(Collection<TopicPartition> lost, Collection<TopicPartition> now) {
-            rebalances.get("lost").increment();
+            meters().rebalances.get("lost").increment();
         }
 
         @Override
         public void lagUpdated(TopicPartition partition, long lag) {
+            meters();
             lags.computeIfAbsent(partition, tp -> {
                 AtomicLong v = new AtomicLong();
                 Meter g = gauge(WorkerMeter.CONSUMER_LAG, Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition())), v);
