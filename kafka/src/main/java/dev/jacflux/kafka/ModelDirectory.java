@@ -97,6 +97,9 @@ public final class ModelDirectory {
      * @throws UncheckedIOException if the files cannot be read or written
      */
     public String add(Path modelJson) {
+        if (!Files.isRegularFile(modelJson)) {
+            throw new ModelException(modelJson + ": model file not found; expected a " + ModelFile.FORMAT + " JSON file");
+        }
         ModelFile.Description d = ModelFile.describe(modelJson);
         try {
             byte[] json = Files.readAllBytes(modelJson);

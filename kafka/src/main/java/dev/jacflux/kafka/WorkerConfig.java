@@ -40,7 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *                 worker fences its predecessor's open transaction at once)
  * @param pipeline the pipeline configuration (its job is set per record)
  * @param maxInFlight records held at once, from poll to committed result, {@code >= 1}
- *                    (default 8); above it the worker pauses its partitions
+ *                    (default 32); above it the worker pauses its partitions
  * @param maxPollRecords records one poll may return, 1..maxInFlight (default {@code max(1, maxInFlight / 2)})
  * @param commitInterval how long ready results may wait for a transaction (default 100 ms)
  * @param shutdownTimeout how long a graceful stop waits for records in flight (default 30 s)
@@ -63,7 +63,7 @@ public record WorkerConfig(
         Map<String, String> clientProperties) {
 
     /** Default {@link #maxInFlight()}. */
-    public static final int DEFAULT_MAX_IN_FLIGHT = 8;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 32;
 
     /**
      * Validates every component.

@@ -48,7 +48,7 @@ final class WorkerControl {
     WorkerStatus status() {
         WorkerStatus s = status;
         return new WorkerStatus(state.get(), s.workerId(), s.assignment(), s.lag(), s.inFlight(), s.paused(), s.consumed(), s.results(),
-                s.failures(), s.transactions(), s.aborted(), s.rebalances(), failure);
+                s.failures(), s.transactions(), s.transactionNanos(), s.aborted(), s.rebalances(), failure);
     }
 
     void terminated() {

@@ -73,6 +73,7 @@ final class WorkerLoop implements ConsumerRebalanceListener {
     private long results;
     private long failures;
     private long transactions;
+    private long transactionNanos;
     private long aborted;
     private long rebalances;
 
@@ -254,6 +255,7 @@ final class WorkerLoop implements ConsumerRebalanceListener {
             }
         }
         transactions++;
+        transactionNanos += elapsed.toNanos();
         listener.transactionCommitted(count, elapsed);
     }
 
@@ -388,7 +390,7 @@ final class WorkerLoop implements ConsumerRebalanceListener {
         }
         listener.inFlightChanged(inFlight, paused);
         control.publish(new WorkerStatus(control.state(), config.workerId(), new HashSet<>(ledgers.keySet()), new HashMap<>(lag), inFlight,
-                paused, consumed, results, failures, transactions, aborted, rebalances, null));
+                paused, consumed, results, failures, transactions, transactionNanos, aborted, rebalances, null));
     }
 
     private OptionalLong currentLag(TopicPartition tp) {

@@ -7,6 +7,7 @@ import dev.jacflux.pipeline.PipelineListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Option;
  * }</pre>
  */
 @Command(name = "worker", sortOptions = false, mixinStandardHelpOptions = true, version = "jacflux worker 0.1.0",
+        subcommands = AddModelCommand.class,
         header = "A JacFlux worker on Kafka: input batches in, exactly one result or failure record out per batch.",
         description = {
             "Joins consumer group --group on --input-topic, runs each record's batch through the pipeline and writes one result"
@@ -45,26 +47,28 @@ import picocli.CommandLine.Option;
             ""},
         footerHeading = "%nExample:%n",
         footer = {
+            "  bin/jacflux worker add-model --models models examples/mnist-mlp/model.json",
             "  bin/jacflux worker --bootstrap-servers localhost:9092 --group jacflux \\",
             "      --input-topic batches --output-topic results --models models --threads 2",
             "",
+            "Required: --bootstrap-servers, --group, --input-topic, --output-topic, --models.",
             "Exit codes: 0 stopped (SIGTERM or Ctrl-C: graceful), 1 failed, 2 bad usage."})
 public final class WorkerMain implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka brokers, comma-separated.")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka brokers, comma-separated.")
     String bootstrapServers;
 
-    @Option(names = "--group", required = true, paramLabel = "G", description = "Consumer group shared by all workers of a deployment.")
+    @Option(names = "--group", paramLabel = "G", description = "Consumer group shared by all workers of a deployment.")
     String group;
 
-    @Option(names = "--input-topic", required = true, paramLabel = "T", description = "Topic of input batches.")
+    @Option(names = "--input-topic", paramLabel = "T", description = "Topic of input batches.")
     String inputTopic;
 
-    @Option(names = "--output-topic", required = true, paramLabel = "R", description = "Topic of result and failure records.")
+    @Option(names = "--output-topic", paramLabel = "R", description = "Topic of result and failure records.")
     String outputTopic;
 
-    @Option(names = "--models", required = true, paramLabel = "DIR", description = "Model directory: DIR/<id>/model.json and weights.npz.")
+    @Option(names = "--models", paramLabel = "DIR", description = "Model directory: DIR/<id>/model.json and weights.npz.")
     Path models;
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads: pipeline rails, each running ND4J single-threaded"
@@ -103,6 +107,9 @@ public final class WorkerMain implements Callable<Integer> {
             description = "How long a graceful stop waits for records in flight (default: ${DEFAULT-VALUE}).")
     int shutdownTimeout;
 
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -111,20 +118,37 @@ public final class WorkerMain implements Callable<Integer> {
         this.err = err;
     }
 
-    /** Runs the worker; exits with its exit code. */
+    /** Runs the worker (or {@code add-model}); exits with its exit code. */
     public static void main(String[] args) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         WorkerMain main = new WorkerMain(System.out, System.err);
-        int code = new CommandLine(main).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            main.err.println("jacflux worker: " + (e instanceof IllegalArgumentException || e instanceof UsageException
-                    ? e.getMessage() : "internal error: " + e));
-            return e instanceof IllegalArgumentException || e instanceof UsageException ? 2 : 1;
-        }).execute(args);
+        int code = main.commandLine().execute(args);
         if (!main.shuttingDown.get()) {
             System.exit(code);
         }
+    }
+
+    /** The command line of this command: usage errors exit 2, bad inputs 2 with one line, internal errors 1. */
+    CommandLine commandLine() {
+        CommandLine cl = new CommandLine(this, new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == AddModelCommand.class) {
+                    return cls.cast(new AddModelCommand(out));
+                }
+                return CommandLine.defaultFactory().create(cls);
+            }
+        });
+        cl.setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            boolean usage = e instanceof IllegalArgumentException || e instanceof UsageException || e instanceof UncheckedIOException
+                    || e instanceof dev.jacflux.model.ModelException;
+            err.println("jacflux worker: " + (usage ? e.getMessage() : "internal error: " + e));
+            return usage ? 2 : 1;
+        });
+        return cl;
     }
 
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -166,11 +190,31 @@ public final class WorkerMain implements Callable<Integer> {
 
     private void summary(String name, WorkerStatus s) {
         out.println(now() + " " + name + ": " + s.state().name().toLowerCase() + "; consumed " + s.consumed() + ", results "
-                + s.results() + ", failures " + s.failures() + ", transactions " + s.transactions() + ", aborted " + s.aborted());
+                + s.results() + ", failures " + s.failures() + ", transactions " + s.transactions() + String.format(java.util.Locale.ROOT,
+                " (mean %.1f ms)", s.meanTransactionMillis()) + ", aborted " + s.aborted());
         out.flush();
     }
 
     private WorkerConfig config() throws IOException {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        if (bootstrapServers == null) {
+            missing.add("--bootstrap-servers");
+        }
+        if (group == null) {
+            missing.add("--group");
+        }
+        if (inputTopic == null) {
+            missing.add("--input-topic");
+        }
+        if (outputTopic == null) {
+            missing.add("--output-topic");
+        }
+        if (models == null) {
+            missing.add("--models");
+        }
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required options: " + String.join(", ", missing));
+        }
         if (!Files.isDirectory(models)) {
             throw new UsageException("--models " + models + ": not a directory; expected DIR/<id>/model.json and weights.npz");
         }

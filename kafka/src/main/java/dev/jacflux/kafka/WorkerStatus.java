@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param results result records committed since start
  * @param failures failure records committed since start
  * @param transactions transactions committed since start
+ * @param transactionNanos time spent in committed transactions since start (begin to commit)
  * @param aborted transactions aborted since start (their records are processed again)
  * @param rebalances partition assignments, revocations and losses since start
  * @param failure why the worker failed, or null
@@ -38,6 +39,7 @@ public record WorkerStatus(
         long results,
         long failures,
         long transactions,
+        long transactionNanos,
         long aborted,
         long rebalances,
         String failure) {
@@ -52,8 +54,13 @@ public record WorkerStatus(
         return lag.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The mean time of a committed transaction in milliseconds (0 before the first). */
+    public double meanTransactionMillis() {
+        return transactions == 0 ? 0 : transactionNanos / 1e6 / transactions;
+    }
+
     /** The status of a worker that has not started. */
     static WorkerStatus initial(String workerId) {
-        return new WorkerStatus(WorkerState.CREATED, workerId, Set.of(), Map.of(), 0, false, 0, 0, 0, 0, 0, 0, null);
+        return new WorkerStatus(WorkerState.CREATED, workerId, Set.of(), Map.of(), 0, false, 0, 0, 0, 0, 0, 0, 0, null);
     }
 }
