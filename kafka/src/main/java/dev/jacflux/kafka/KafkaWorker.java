@@ -72,8 +72,8 @@ public final class KafkaWorker implements AutoCloseable {
     }
 
     /** A worker on the given clients (tests). */
-    static KafkaWorker withClients(WorkerConfig config, WorkerListener listener, ClientFactory clients) {
-        return new KafkaWorker(config, listener, null, clients);
+    static KafkaWorker withClients(WorkerConfig config, WorkerListener listener, PipelineListener pipelineListener, ClientFactory clients) {
+        return new KafkaWorker(config, listener, pipelineListener, clients);
     }
 
     /**

@@ -282,7 +282,6 @@ final class WorkerLoop implements ConsumerRebalanceListener {
         }
         aborted++;
         consecutiveAborts++;
-        listener.transactionAborted(describe(cause));
         Set<TopicPartition> owned = consumer.assignment();
         for (PartitionLedger l : ledgers.values()) {
             long first = l.firstOffset();
@@ -291,6 +290,7 @@ final class WorkerLoop implements ConsumerRebalanceListener {
                 consumer.seek(l.partition(), first);
             }
         }
+        listener.transactionAborted(describe(cause));
         if (consecutiveAborts > 1) {
             // the same error again: give the cluster a moment instead of spinning
             try {
