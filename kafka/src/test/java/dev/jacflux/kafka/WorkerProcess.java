@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -116,6 +117,11 @@ final class WorkerProcess implements AutoCloseable {
         }
         outputClosed.await(10, TimeUnit.SECONDS);
         return process.exitValue();
+    }
+
+    /** CPU time the process has used so far (user + system), in milliseconds, or -1 if unknown. */
+    long cpuMillis() {
+        return process.toHandle().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
     }
 
     boolean isAlive() {

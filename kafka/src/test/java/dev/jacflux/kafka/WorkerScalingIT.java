@@ -44,6 +44,12 @@ class WorkerScalingIT {
     private static final int BATCHES = Integer.getInteger("jacflux.kafka.scaling.batches", 1200);
     private static final int SAMPLES = 64;
     private static final int PARTITIONS = 6;
+    private static double directCpuMsPerBatch;
+
+    /** The 1-minute load average of the machine (other processes share the cores). */
+    private static double loadAverage() {
+        return round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
 
     @Test
     void throughputWithOneTwoAndThreeWorkers() throws Exception {
@@ -63,11 +69,14 @@ class WorkerScalingIT {
         report.put("workload", BATCHES + " batches of per-sample gradient norms (cross_entropy), " + SAMPLES
                 + " samples of [784], MLP 784-256-10 (203,530 parameters), float32; " + PARTITIONS + " partitions");
         report.put("direct_1_thread_batches_per_s", direct(dir.load(id, DataType.FLOAT), xs, ys));
+        report.put("direct_cpu_ms_per_batch", directCpuMsPerBatch);
+        report.put("load_average_before", loadAverage());
         for (int workers = 1; workers <= 3; workers++) {
             report.put(workers + "_workers", run(workers, 1, dir, id, xs, ys, work));
             System.out.println(report);
         }
         report.put("1_worker_2_threads", run(1, 2, dir, id, xs, ys, work));
+        report.put("load_average_after", loadAverage());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of("target", "scaling.json").toFile(), report);
     }
 
@@ -77,11 +86,15 @@ class WorkerScalingIT {
             PerSample.gradientNorms(m, xs.get(i % xs.size()), ys.get(i % ys.size()), Loss.crossEntropy());
         }
         int n = Math.min(BATCHES, 400);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             PerSample.gradientNorms(m, xs.get(i % xs.size()), ys.get(i % ys.size()), Loss.crossEntropy());
         }
-        return round(n / ((System.nanoTime() - t0) / 1e9));
+        double rate = n / ((System.nanoTime() - t0) / 1e9);
+        directCpuMsPerBatch = round((threads.getCurrentThreadCpuTime() - c0) / 1e6 / n);
+        return round(rate);
     }
 
     /**
@@ -105,6 +118,10 @@ class WorkerScalingIT {
         List<WorkerProcess> workers = new ArrayList<>();
         long from = 0;
         long to = 0;
+        long cpuFrom = 0;
+        long cpuTo = 0;
+        long selfFrom = 0;
+        long selfTo = 0;
         long t0 = System.nanoTime();
         try {
             for (int i = 0; i < count; i++) {
@@ -121,9 +138,13 @@ class WorkerScalingIT {
                     }
                     if (from == 0 && seen.size() >= BATCHES / 10) {
                         from = System.nanoTime();
+                        cpuFrom = workers.stream().mapToLong(WorkerProcess::cpuMillis).sum();
+                        selfFrom = selfCpuMillis();
                     }
                     if (to == 0 && seen.size() >= BATCHES * 9 / 10) {
                         to = System.nanoTime();
+                        cpuTo = workers.stream().mapToLong(WorkerProcess::cpuMillis).sum();
+                        selfTo = selfCpuMillis();
                     }
                 }
             }
@@ -143,11 +164,19 @@ class WorkerScalingIT {
             r.put("batches_per_s", round(0.8 * BATCHES / steady));
             r.put("samples_per_s", round(0.8 * BATCHES * SAMPLES / steady));
             r.put("wall_s_including_start", round(seconds));
+            int steadyBatches = BATCHES * 9 / 10 - BATCHES / 10;
+            r.put("worker_cpu_ms_per_batch", round((cpuTo - cpuFrom) / (double) steadyBatches));
+            r.put("broker_jvm_cpu_ms_per_batch", round((selfTo - selfFrom) / (double) steadyBatches));
             r.put("workers", summaries);
             return r;
         } finally {
             workers.forEach(WorkerProcess::close);
         }
+    }
+
+    /** CPU time of this JVM (the broker, the producer of the inputs, the reader of the results). */
+    private static long selfCpuMillis() {
+        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
     }
 
     private static double round(double v) {
