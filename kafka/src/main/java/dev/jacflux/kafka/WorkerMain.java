@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * {@code jacflux worker}: one Kafka worker process (what {@code bin/jacflux worker} runs). Prints a
  * line when it starts, when its partitions change and every {@code --status-interval}; stops
  * gracefully on SIGTERM or Ctrl-C (finishes and commits the records in flight, then leaves the
- * group). Exit codes: 0 stopped, 1 failed (one line on stderr), 2 bad usage.
+ * group; the JVM then exits with the signal's status, 143 or 130). Exit codes otherwise: 1 failed
+ * (one line on stderr), 2 bad usage.
  *
  * <pre>{@code
  * bin/jacflux worker --bootstrap-servers localhost:9092 --group jacflux --input-topic batches \
@@ -52,7 +53,8 @@ import picocli.CommandLine.Option;
             "      --input-topic batches --output-topic results --models models --threads 2",
             "",
             "Required: --bootstrap-servers, --group, --input-topic, --output-topic, --models.",
-            "Exit codes: 0 stopped (SIGTERM or Ctrl-C: graceful), 1 failed, 2 bad usage."})
+            "SIGTERM or Ctrl-C: graceful stop (records in flight are committed), then the JVM's",
+            "signal exit status (143 or 130). Exit codes otherwise: 1 failed, 2 bad usage."})
 public final class WorkerMain implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 

@@ -109,7 +109,8 @@ class ExactlyOnceIT {
                         killed.kill();
                     }
                     // the graceful stop once the killed worker's partitions have moved on (so the takeover is measured alone)
-                    if (stopped.isAlive() && seen.size() >= BATCHES / 2 && takenOver.containsAll(killedPartitions)) {
+                    if (stopped.isAlive() && seen.size() >= BATCHES / 2
+                            && (takenOver.containsAll(killedPartitions) || seen.size() >= BATCHES * 9 / 10)) {
                         stopped.terminate();
                         assertNotEquals(-1, stopped.await(90), "the gracefully stopped worker did not exit");
                     }
