@@ -83,6 +83,12 @@ public final class BenchCommand implements Callable<Integer> {
         this(System.out, System.err);
     }
 
+    /**
+     * The launcher's own variables ({@code bin/jacflux}): not pipeline configuration, so they are
+     * left out before the strict {@code JACFLUX_*} loader sees the environment.
+     */
+    static final Set<String> LAUNCHER_VARIABLES = Set.of("JACFLUX_NO_BUILD", "JACFLUX_DEBUG");
+
     /** The budget the pipeline method gets unless a file or JACFLUX_MEMORY_BUDGET sets one. */
     static final String PIPELINE_BUDGET = "4GiB";
 
@@ -92,7 +98,9 @@ public final class BenchCommand implements Callable<Integer> {
      * the same single chunk as the direct call and the comparison measures the pipeline itself
      * (with the 512MiB default it splits conv-jacobian into 5 chunks; docs/benchmarks.md has both).
      */
-    static dev.jacflux.config.PipelineConfig pipelineConfig(Path file, java.util.Map<String, String> env) {
+    static dev.jacflux.config.PipelineConfig pipelineConfig(Path file, java.util.Map<String, String> environment) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(environment);
+        env.keySet().removeAll(LAUNCHER_VARIABLES);
         if (file != null) {
             return PipelineConfigLoader.load(file, env);
         }

@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "jacflux", mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
         description = {"Batched Jacobians and per-sample gradients of jacflux-model/1 models on NumPy files."},
-        // The subcommands, in the order 'jacflux --help' lists them: the one place to add a command.
+        // The subcommands, in the order 'jacflux --help' lists them: the one place to add a command of
+        // this artifact. Commands with their own artifact (bench) are dispatched by bin/jacflux
+        // (its OWN_ARTIFACT table) and listed in the footer below.
         subcommands = {
             DemoCommand.class,
             JacobianCommand.class,
@@ -49,7 +51,6 @@ import picocli.CommandLine.Spec;
             HeatmapCommand.class,
             TrainCommand.class,
             PrivacyCommand.class,
-            dev.jacflux.bench.BenchCommand.class,
             HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -58,6 +59,9 @@ import picocli.CommandLine.Spec;
             "      --input examples/mnist-mlp/input.npy --out J.npy",
             "  bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 --out s.png",
             "  bin/jacflux <command> --help",
+            "",
+            "Commands with their own artifact, run by bin/jacflux:",
+            "  bench     the benchmark cases (module bench; bin/jacflux bench --help)",
             "",
             "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
             "the file and the problem), 1 internal error."})

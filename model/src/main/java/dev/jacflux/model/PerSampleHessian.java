@@ -1,14 +1,10 @@
-package dev.jacflux.cli;
+package dev.jacflux.model;
 
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
 import dev.jacflux.autodiff.transforms.BatchJacobian;
 import dev.jacflux.autodiff.transforms.JacobianOptions;
-import dev.jacflux.model.Loss;
-import dev.jacflux.model.Model;
-import dev.jacflux.model.ModelException;
-import dev.jacflux.model.PerSample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.jacflux.model.examples;
+package dev.jacflux.examples;
 
 import dev.jacflux.autodiff.transforms.PerSampleGradients;
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
@@ -33,7 +33,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ghost norms and the DP-SGD step against a plain step.
  *
  * <pre>{@code
- * OMP_NUM_THREADS=2 java -Xmx3g -cp <classpath> dev.jacflux.model.examples.MlpGradsBenchmark [reps]
+ * mvn -B -q -pl examples -am package -DskipTests
+ * OMP_NUM_THREADS=2 java -Xmx3g -cp "examples/target/jacflux-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*" dev.jacflux.examples.MlpGradsBenchmark [reps]
  * }</pre>
  */
 public final class MlpGradsBenchmark {

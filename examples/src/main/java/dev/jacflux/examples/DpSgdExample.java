@@ -1,4 +1,4 @@
-package dev.jacflux.model.examples;
+package dev.jacflux.examples;
 
 import dev.jacflux.model.DpSgd;
 import dev.jacflux.model.Loss;
@@ -25,7 +25,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * stable figures.
  *
  * <pre>{@code
- * OMP_NUM_THREADS=1 java -Xmx3g -cp <classpath> dev.jacflux.model.examples.DpSgdExample [steps]
+ * mvn -B -q -pl examples -am package -DskipTests
+ * OMP_NUM_THREADS=1 java -Xmx3g -cp "examples/target/jacflux-examples-0.1.0-SNAPSHOT.jar:examples/target/lib/*" dev.jacflux.examples.DpSgdExample [steps]
  * }</pre>
  */
 public final class DpSgdExample {
