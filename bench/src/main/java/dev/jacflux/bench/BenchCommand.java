@@ -36,7 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
     private final PrintStream err;
 
     @Option(names = "--case", required = true, paramLabel = "NAME",
-            description = "conv-jacobian, mlp-grads, scaling, full-jac, hessian or all")
+            description = "conv-jacobian, mlp-grads, scaling, full-jac, hessian, dp-step or all")
     String caseName;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report(s) as JSON to FILE")

@@ -49,6 +49,8 @@ import picocli.CommandLine.Spec;
             GradsCommand.class,
             HessianCommand.class,
             HeatmapCommand.class,
+            TrainCommand.class,
+            PrivacyCommand.class,
             HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
