@@ -44,6 +44,19 @@ public final class JobSlots {
         return capacity - free.availablePermits();
     }
 
+    /**
+     * Waits until no slot is taken (every running job has ended), at most {@code timeout}.
+     *
+     * @return whether the slots are all free
+     */
+    public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        if (!free.tryAcquire(capacity, timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        free.release(capacity);
+        return true;
+    }
+
     /** A taken slot; closing it (once or more) frees it. */
     public final class Slot implements AutoCloseable {
         private final AtomicBoolean open = new AtomicBoolean(true);

@@ -9,8 +9,6 @@ import dev.jacflux.model.io.ModelFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -119,8 +117,11 @@ public final class ModelStore {
             try {
                 moveDirectory(incoming, target);
                 created = true;
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-                created = false;   // stored meanwhile by a concurrent upload of the same bytes
+            } catch (IOException e) {
+                if (!Files.isRegularFile(target.resolve(JSON))) {
+                    throw e;
+                }
+                created = false;   // stored meanwhile by a concurrent upload of the same bytes ("Directory not empty")
             }
             StoredModel stored = describe(id).orElseThrow(() -> new IllegalStateException("model " + id + " vanished after storing"));
             loaded.putIfAbsent(key(id, DataType.FLOAT), model);

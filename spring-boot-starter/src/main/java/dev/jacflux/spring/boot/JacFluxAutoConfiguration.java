@@ -12,6 +12,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * JacFlux for any Spring Boot application: add {@code jacflux-spring-boot-starter} and the
@@ -23,7 +25,8 @@ import org.springframework.context.annotation.Bean;
  *       {@code jacflux.*} meters to the application's registry (Prometheus: {@code jacflux_*});</li>
  *   <li>{@link PipelineListener} {@code jacfluxMetricsListener}: the metrics' listener;</li>
  *   <li>{@link JacobianPipelines} {@code jacobianPipelines}: creates pipelines with that
- *       configuration, reporting to every {@code PipelineListener} bean;</li>
+ *       configuration, reporting to every {@code PipelineListener} bean (the metrics' first,
+ *       then the others in their {@code @Order});</li>
  *   <li>{@link JacobianPipeline} {@code jacobianPipeline}: when the application defines one
  *       {@link JobDefinition} bean, a pipeline running it.</li>
  * </ul>
@@ -66,8 +69,9 @@ public class JacFluxAutoConfiguration {
         return new JacFluxMetrics();
     }
 
-    /** The listener that turns pipeline events into JacFlux's meters. */
+    /** The listener that turns pipeline events into JacFlux's meters; it hears each event before other listeners. */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnMissingBean(name = "jacfluxMetricsListener")
     PipelineListener jacfluxMetricsListener(JacFluxMetrics metrics) {
         return metrics.listener();
