@@ -5,11 +5,12 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * The model store as a health component ({@code models}): UP with the number of stored models when
- * the directory is writable, DOWN otherwise. (The path itself is not shown: health is public.)
+ * The model store as a health component ({@code models}): UP with the number of stored models and
+ * the free space of their file system when the directory is writable, DOWN otherwise. (The path
+ * itself is not shown: health is public.)
  *
  * <pre>{@code
- * "models": {"status": "UP", "details": {"count": 3}}
+ * "models": {"status": "UP", "details": {"count": 3, "freeBytes": 81830526976}}
  * }</pre>
  */
 public final class ModelStoreHealthIndicator implements HealthIndicator {
@@ -25,6 +26,12 @@ public final class ModelStoreHealthIndicator implements HealthIndicator {
         if (!Files.isDirectory(store.directory()) || !Files.isWritable(store.directory())) {
             return Health.down().withDetail("error", "the model directory is missing or not writable").build();
         }
-        return Health.up().withDetail("count", store.list().size()).build();
+        long free;
+        try {
+            free = Files.getFileStore(store.directory()).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return Health.down().withDetail("error", "cannot read the free space of the model directory").build();
+        }
+        return Health.up().withDetail("count", store.list().size()).withDetail("freeBytes", free).build();
     }
 }

@@ -48,7 +48,8 @@ class SecurityTest extends ServiceTestBase {
     void healthAndPrometheusAreOpenAndNoOtherActuatorEndpointIsExposed() {
         String health = anonymous.get().uri("/actuator/health").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
-        assertThat(health).contains("\"status\":\"UP\"").contains("\"jacflux\"").contains("\"models\"").contains("CpuBackend");
+        assertThat(health).contains("\"status\":\"UP\"").contains("\"jacflux\"").contains("\"models\"").contains("CpuBackend")
+                .contains("freeBytes").doesNotContain(DATA.toString()).doesNotContain("\"path\"");
         String metrics = anonymous.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("# TYPE");
