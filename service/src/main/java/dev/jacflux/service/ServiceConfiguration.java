@@ -2,6 +2,7 @@ package dev.jacflux.service;
 
 import dev.jacflux.config.PipelineConfig;
 import dev.jacflux.service.jobs.JobHandler;
+import dev.jacflux.service.jobs.JobMeters;
 import dev.jacflux.service.jobs.JobPipelines;
 import dev.jacflux.service.jobs.JobRouter;
 import dev.jacflux.service.jobs.JobSlots;
@@ -9,6 +10,7 @@ import dev.jacflux.service.models.ModelRoutes;
 import dev.jacflux.service.models.ModelStore;
 import dev.jacflux.service.models.ModelStoreHealthIndicator;
 import dev.jacflux.spring.boot.JacobianPipelines;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -29,6 +31,16 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  */
 @Configuration(proxyBeanMethods = false)
 public class ServiceConfiguration {
+
+    /**
+     * Loads ND4J's native backend while the application starts, before it listens: a jar whose
+     * natives cannot load fails to start, naming the cause, and the first request does not pay the
+     * loading time.
+     */
+    @Bean
+    NativeBackend nativeBackend() {
+        return NativeBackend.load();
+    }
 
     /** The models in {@code jacflux.data-dir}/models; other features load models through it. */
     @Bean
@@ -72,11 +84,17 @@ public class ServiceConfiguration {
                 .build();
     }
 
+    /** The service's own meters (refused and cancelled jobs, running jobs). */
+    @Bean
+    JobMeters jobMeters(MeterRegistry registry, JobSlots slots) {
+        return new JobMeters(registry, slots);
+    }
+
     /** {@code /v1/models/{id}/jacobian} and {@code /v1/models/{id}/grads}. */
     @Bean
     RouterFunction<ServerResponse> jobApi(ModelStore store, JobPipelines pipelines, JobSlots slots, ServiceProperties properties,
-            PipelineConfig config) {
-        JobHandler h = new JobHandler(store, pipelines, slots, properties, config);
+            PipelineConfig config, JobMeters meters) {
+        JobHandler h = new JobHandler(store, pipelines, slots, properties, config, meters);
         return RouterFunctions.route()
                 .POST("/v1/models/{id}/jacobian", h::jacobian)
                 .POST("/v1/models/{id}/grads", h::grads)

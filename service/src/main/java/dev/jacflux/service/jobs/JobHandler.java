@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -43,6 +44,7 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -69,14 +71,17 @@ public final class JobHandler {
     private final JobSlots slots;
     private final ServiceProperties properties;
     private final PipelineConfig config;
+    private final JobMeters meters;
 
     /** A handler over these collaborators. */
-    public JobHandler(ModelStore store, JobPipelines pipelines, JobSlots slots, ServiceProperties properties, PipelineConfig config) {
+    public JobHandler(ModelStore store, JobPipelines pipelines, JobSlots slots, ServiceProperties properties, PipelineConfig config,
+            JobMeters meters) {
         this.store = store;
         this.pipelines = pipelines;
         this.slots = slots;
         this.properties = properties;
         this.config = config;
+        this.meters = meters;
     }
 
     /** {@code POST /v1/models/{id}/jacobian?wrt=input|params&full=false&dtype=float32|float64}, body: the input {@code .npy}. */
@@ -126,10 +131,13 @@ public final class JobHandler {
                 .subscribeOn(Schedulers.boundedElastic())
                 .map(found -> found.orElseThrow(() -> ModelRoutes.noModel(id)))
                 .map(stored -> {
-                    JobSlots.Slot slot = slots.tryAcquire().orElseThrow(() -> ApiProblem.withHeaders(ProblemType.TOO_MANY_JOBS,
-                            slots.capacity() + " jobs are running already (jacflux.limits.max-concurrent-jobs); retry after "
-                                    + properties.limits().retryAfter() + " s",
-                            Map.of("Retry-After", Integer.toString(properties.limits().retryAfter()))));
+                    JobSlots.Slot slot = slots.tryAcquire().orElseThrow(() -> {
+                        meters.rejected();
+                        return ApiProblem.withHeaders(ProblemType.TOO_MANY_JOBS,
+                                slots.capacity() + " jobs are running already (jacflux.limits.max-concurrent-jobs); retry after "
+                                        + properties.limits().retryAfter() + " s",
+                                Map.of("Retry-After", Integer.toString(properties.limits().retryAfter())));
+                    });
                     RequestResources.register(request.exchange(), slot);
                     return new Job(query, stored, slot);
                 })
@@ -218,9 +226,18 @@ public final class JobHandler {
                             }
                             Flux<PipelineResult> all = Flux.concat(Mono.just(first),
                                     pipeline.process(Flux.fromIterable(batches.subList(1, batches.size()))));
+                            AtomicInteger written = new AtomicInteger();
                             Flux<org.springframework.core.io.buffer.DataBuffer> body = NpyResultWriter
-                                    .write(answer, all, request.exchange().getResponse().bufferFactory(), r -> { })
-                                    .doFinally(s -> slot.close());
+                                    .write(answer, all, request.exchange().getResponse().bufferFactory(), r -> written.incrementAndGet())
+                                    .doFinally(signal -> {
+                                        if (signal == SignalType.CANCEL) {
+                                            int dropped = batches.size() - written.get();
+                                            meters.cancelled(dropped);
+                                            LOG.info("request {}: the client went away after {} of {} batches; {} batches cancelled",
+                                                    request.exchange().getRequest().getId(), written.get(), batches.size(), dropped);
+                                        }
+                                        slot.close();
+                                    });
                             return ServerResponse.ok()
                                     .contentType(NPY)
                                     .contentLength(NpyResultWriter.contentLength(answer))

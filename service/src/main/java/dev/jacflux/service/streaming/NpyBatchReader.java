@@ -61,6 +61,7 @@ public final class NpyBatchReader {
                             DataBufferUtils.release(buf);
                         }
                     })
+                    .doOnDiscard(DataBuffer.class, DataBufferUtils::release)
                     .then(Mono.fromCallable(acc::finish));
         });
     }
