@@ -83,12 +83,6 @@ public final class BenchCommand implements Callable<Integer> {
         this(System.out, System.err);
     }
 
-    /**
-     * The launcher's own variables ({@code bin/jacflux}): not pipeline configuration, so they are
-     * left out before the strict {@code JACFLUX_*} loader sees the environment.
-     */
-    static final Set<String> LAUNCHER_VARIABLES = Set.of("JACFLUX_NO_BUILD", "JACFLUX_DEBUG");
-
     /** The budget the pipeline method gets unless a file or JACFLUX_MEMORY_BUDGET sets one. */
     static final String PIPELINE_BUDGET = "4GiB";
 
@@ -99,13 +93,11 @@ public final class BenchCommand implements Callable<Integer> {
      * (with the 512MiB default it splits conv-jacobian into 5 chunks; docs/benchmarks.md has both).
      */
     static dev.jacflux.config.PipelineConfig pipelineConfig(Path file, java.util.Map<String, String> environment) {
-        java.util.Map<String, String> env = new java.util.HashMap<>(environment);
-        env.keySet().removeAll(LAUNCHER_VARIABLES);
         if (file != null) {
-            return PipelineConfigLoader.load(file, env);
+            return PipelineConfigLoader.load(file, environment);
         }
-        dev.jacflux.config.PipelineConfig c = PipelineConfigLoader.load(env);
-        return env.containsKey("JACFLUX_MEMORY_BUDGET") ? c : c.toBuilder().memoryBudget(PIPELINE_BUDGET).build();
+        dev.jacflux.config.PipelineConfig c = PipelineConfigLoader.load(environment);
+        return environment.containsKey("JACFLUX_MEMORY_BUDGET") ? c : c.toBuilder().memoryBudget(PIPELINE_BUDGET).build();
     }
 
     /** The picocli command line for this command, printing to the given streams. */
