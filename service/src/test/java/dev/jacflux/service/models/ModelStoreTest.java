@@ -84,7 +84,7 @@ class ModelStoreTest {
         ModelStore store = new ModelStore(data);
         assertTrue(store.find("../models").isEmpty());
         assertTrue(store.find("0123456789ABCDEF").isEmpty());
-        assertFalse(ModelId.isWellFormed("0123456789abcde"));
-        assertTrue(ModelId.isWellFormed("0123456789abcdef"));
+        assertFalse(dev.jacflux.model.io.ModelDirectory.isId("0123456789abcde"));
+        assertTrue(dev.jacflux.model.io.ModelDirectory.isId("0123456789abcdef"));
     }
 }
