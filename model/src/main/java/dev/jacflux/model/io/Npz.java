@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
@@ -55,8 +54,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class Npz {
-    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-
     private Npz() {
     }
 
@@ -218,8 +215,7 @@ public final class Npz {
 
     private static boolean looksLikeNpy(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(MAGIC.length);
-            return java.util.Arrays.equals(head, MAGIC);
+            return NpyHeader.hasMagic(in.readNBytes(8));
         } catch (IOException e) {
             return false;
         }
@@ -353,32 +349,11 @@ public final class Npz {
 
     /** The bytes of a {@code .npy} file (version 1.0, little endian, C order) holding {@code a}. */
     public static byte[] toNpy(INDArray a) {
-        String descr;
-        int width;
-        switch (a.dataType()) {
-            case FLOAT -> { descr = "<f4"; width = 4; }
-            case DOUBLE -> { descr = "<f8"; width = 8; }
-            case LONG -> { descr = "<i8"; width = 8; }
-            case INT -> { descr = "<i4"; width = 4; }
-            default -> throw new ModelException("npy: cannot write dtype " + a.dataType() + "; supported are FLOAT, DOUBLE, LONG, INT");
-        }
-        long[] shape = a.shape();
-        StringBuilder tuple = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            tuple.append(shape[i]);
-            if (shape.length == 1 || i < shape.length - 1) {
-                tuple.append(shape.length == 1 ? "," : ", ");
-            }
-        }
-        tuple.append(")");
-        StringBuilder header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }");
-        int total = MAGIC.length + 4 + header.length() + 1;
-        int pad = (64 - total % 64) % 64;
-        header.append(" ".repeat(pad)).append('\n');
+        NpyHeader h = NpyHeader.of(a.dataType(), a.shape());
+        byte[] head = h.bytes();
         long n = a.length();
-        ByteBuffer bb = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + Math.toIntExact(n * width)).order(ByteOrder.LITTLE_ENDIAN);
-        bb.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        bb.put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+        ByteBuffer bb = ByteBuffer.allocate(head.length + Math.toIntExact(h.dataBytes())).order(ByteOrder.LITTLE_ENDIAN);
+        bb.put(head);
         INDArray c = a.rank() == 0 ? a.reshape(1) : a.dup('c').reshape('c', new long[] {n});
         switch (a.dataType()) {
             case FLOAT -> bb.asFloatBuffer().put(c.toFloatVector());
