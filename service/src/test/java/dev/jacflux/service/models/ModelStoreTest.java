@@ -80,6 +80,17 @@ class ModelStoreTest {
     }
 
     @Test
+    void aModelNamingAnotherWeightsFileGetsTheIdTheWorkerAndTheCommandLineGiveIt() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("other-name"));
+        dev.jacflux.model.io.ModelFile.save(Model.initialize(TestModels.mlp(), DataType.FLOAT, 5), dir.resolve("m.json"));
+        byte[] json = Files.readAllBytes(dir.resolve("m.json"));
+        assertThat(new String(json, java.nio.charset.StandardCharsets.UTF_8)).contains("m.npz");
+        String uploaded = new ModelStore(data).save(json, Files.readAllBytes(dir.resolve("m.npz"))).model().id();
+        String added = new dev.jacflux.model.io.ModelDirectory(work.resolve("worker-models")).add(dir.resolve("m.json"));
+        assertEquals(uploaded, added, "one model, one id, however it is stored");
+    }
+
+    @Test
     void idsAreWellFormedOrNotFound() {
         ModelStore store = new ModelStore(data);
         assertTrue(store.find("../models").isEmpty());
