@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * Every meter the Kafka worker publishes: its Micrometer name, type, base unit, description and
- * tag keys. In Prometheus e.g. {@code jacflux_kafka_records_consumed_total},
- * {@code jacflux_kafka_consumer_lag{topic="batches",partition="3"}},
- * {@code jacflux_kafka_transaction_commit_seconds_count}.
+ * tag keys. In Prometheus the base unit is part of the name, e.g.
+ * {@code jacflux_kafka_records_consumed_records_total},
+ * {@code jacflux_kafka_consumer_lag_records{topic="batches",partition="3"}},
+ * {@code jacflux_kafka_transaction_commit_seconds_count}, {@code jacflux_kafka_paused}.
  * <pre>{@code
  * WorkerMeter.CONSUMER_LAG.meterName();   // "jacflux.kafka.consumer.lag"
  * WorkerMeter.FAILURES.tagKeys();         // [reason]
@@ -62,7 +63,7 @@ public enum WorkerMeter {
         return type;
     }
 
-    /** The base unit (documentation only for timers, whose unit the registry chooses). */
+    /** The base unit, empty for none (documentation only for timers, whose unit the registry chooses). */
     public String baseUnit() {
         return baseUnit;
     }

@@ -299,6 +299,8 @@ class InServiceWorkerTest {
                 .containsPattern("jacflux_kafka_transaction_commit_seconds_count [1-9]")
                 .contains("jacflux_kafka_rebalances_events_total{kind=\"assigned\"} 1.0")
                 .containsPattern("jacflux_kafka_consumer_lag_records\\{partition=\"0\",topic=\"" + in + "\"\\} 0\\.0")
+                .containsPattern("(?m)^jacflux_kafka_inflight_records 0\\.0$")
+                .containsPattern("(?m)^jacflux_kafka_paused 0\\.0$")
                 // the worker's batches count in the pipeline's own meters (the PipelineListener beans)
                 .containsPattern("jacflux_batches_total\\{job=\"per-sample-gradient-norms\",outcome=\"success\"\\} 4\\.0");
     }
