@@ -1,5 +1,7 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.metrics.DescribedMeter;
+import dev.jacflux.metrics.MeterSpec;
 import io.micrometer.core.instrument.Meter;
 import java.util.List;
 
@@ -14,7 +16,7 @@ import java.util.List;
  * WorkerMeter.FAILURES.tagKeys();         // [reason]
  * }</pre>
  */
-public enum WorkerMeter {
+public enum WorkerMeter implements DescribedMeter {
     /** Input records polled. */
     RECORDS_CONSUMED("jacflux.kafka.records.consumed", Meter.Type.COUNTER, "records", "Input records polled by the worker"),
     /** Result records committed, by job. */
@@ -39,42 +41,14 @@ public enum WorkerMeter {
     /** 1 while the worker's partitions are paused by backpressure or a stop. */
     PAUSED("jacflux.kafka.paused", Meter.Type.GAUGE, "", "1 while the worker's partitions are paused (in-flight bound reached, or stopping)");
 
-    private final String meterName;
-    private final Meter.Type type;
-    private final String baseUnit;
-    private final String description;
-    private final List<String> tagKeys;
+    private final MeterSpec spec;
 
     WorkerMeter(String meterName, Meter.Type type, String baseUnit, String description, String... tagKeys) {
-        this.meterName = meterName;
-        this.type = type;
-        this.baseUnit = baseUnit;
-        this.description = description;
-        this.tagKeys = List.of(tagKeys);
+        this.spec = new MeterSpec(meterName, type, baseUnit, description, List.of(tagKeys));
     }
 
-    /** The dot-separated Micrometer name. */
-    public String meterName() {
-        return meterName;
-    }
-
-    /** The Micrometer meter type. */
-    public Meter.Type type() {
-        return type;
-    }
-
-    /** The base unit, empty for none (documentation only for timers, whose unit the registry chooses). */
-    public String baseUnit() {
-        return baseUnit;
-    }
-
-    /** A one-line description, published as the meter's help text. */
-    public String description() {
-        return description;
-    }
-
-    /** The tag keys (besides common tags). */
-    public List<String> tagKeys() {
-        return tagKeys;
+    @Override
+    public MeterSpec spec() {
+        return spec;
     }
 }
