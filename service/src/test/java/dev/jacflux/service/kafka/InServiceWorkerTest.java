@@ -129,12 +129,16 @@ class InServiceWorkerTest {
         }
     }
 
-    @BeforeAll
-    void start() throws Exception {
-        // the broker starts before Boot configures logging: keep Kafka's own loggers at WARN
+    /** Kafka's own loggers at WARN (the broker starts before Boot configures logging and stops after it cleaned up). */
+    private static void quietKafka() {
         for (String logger : new String[] {"org.apache.kafka", "kafka", "state.change.logger", "org.springframework.kafka"}) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(logger)).setLevel(ch.qos.logback.classic.Level.WARN);
         }
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        quietKafka();
         String bootstrap = TestBroker.bootstrap();
         TestBroker.topic(in, 2);
         TestBroker.topic(out, 1);
@@ -155,6 +159,7 @@ class InServiceWorkerTest {
         if (context != null && context.isActive()) {
             context.close();
         }
+        quietKafka();
     }
 
     private KafkaWorkerLifecycle worker() {
