@@ -58,6 +58,7 @@ final class TrainingRun {
     private final Object lock = new Object();
     private final Sinks.Many<Long> released = Sinks.many().replay().latest();
     private final Sinks.Empty<Void> stopped = Sinks.empty();
+    private final Sinks.Empty<Void> closing = Sinks.empty();
     private final List<StepResult> pending = new ArrayList<>();
 
     // guarded by lock
@@ -208,16 +209,26 @@ final class TrainingRun {
         return status();
     }
 
-    /** Stops stepping without changing the persisted state (service shutdown: a restart resumes it). */
+    /**
+     * Stops stepping without changing the persisted state (service shutdown: a restart resumes it),
+     * and ends the event streams without their {@code end} event, so that clients reconnect (with
+     * their {@code Last-Event-ID}) to the restarted service.
+     */
     void stop() {
         Disposable s;
         synchronized (lock) {
             s = subscription;
         }
+        closing.tryEmitEmpty();
         if (s != null) {
             s.dispose();
         }
         log.close();
+    }
+
+    /** Completes when the service stops (event streams end then, without an {@code end} event). */
+    Mono<Void> closing() {
+        return closing.asMono();
     }
 
     /** Copies the weights of the released step to the training's directory ({@code model.json}, {@code weights.npz}). */
