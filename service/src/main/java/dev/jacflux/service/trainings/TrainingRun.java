@@ -47,7 +47,7 @@ import reactor.core.publisher.Sinks;
  * run.cancel();                         // state cancelled; nothing more is released
  * }</pre>
  */
-final class TrainingRun {
+public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -185,7 +185,7 @@ final class TrainingRun {
      *
      * @throws ApiProblem 409 if the run has ended already
      */
-    TrainingStatus cancel() {
+    public TrainingStatus cancel() {
         Disposable s;
         synchronized (lock) {
             if (status.state().isFinal()) {
@@ -257,17 +257,17 @@ final class TrainingRun {
     }
 
     /** The released step as it grows (the current one first); completes when the run has ended. */
-    Flux<Long> releases() {
+    public Flux<Long> releases() {
         return released.asFlux();
     }
 
     /** Completes when the trainer's stream has terminated (or never ran). */
-    Mono<Void> stopped() {
+    public Mono<Void> stopped() {
         return stopped.asMono();
     }
 
     /** The training's id. */
-    String id() {
+    public String id() {
         return definition.id();
     }
 
@@ -282,14 +282,14 @@ final class TrainingRun {
     }
 
     /** The state. */
-    TrainingState state() {
+    public TrainingState state() {
         synchronized (lock) {
             return status.state();
         }
     }
 
     /** The released step. */
-    long step() {
+    public long step() {
         synchronized (lock) {
             return step;
         }
@@ -327,7 +327,7 @@ final class TrainingRun {
 
     /** The status answer. */
     @SuppressWarnings("unchecked")
-    TrainingStatus status() {
+    public TrainingStatus status() {
         synchronized (lock) {
             TrainingRequest q = definition.request();
             String id = definition.id();
