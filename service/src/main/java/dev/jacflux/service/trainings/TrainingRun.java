@@ -41,10 +41,10 @@ import reactor.core.publisher.Sinks;
  * same way.
  *
  * <pre>{@code
- * TrainingRun run = TrainingRun.running(definition, dir, log, status, feed);
- * run.begin(trainer);                   // steps on the trainer's scheduler
- * run.releases();                       // the released step, as it grows; completes when the run ends
- * run.cancel();                         // state cancelled; nothing more is released
+ * TrainingRun run = manager.start(request);
+ * run.status();       // state, released step, epsilon, ...
+ * run.releases();     // the released step, as it grows; completes when the run ends
+ * run.cancel();       // state cancelled; nothing more is released
  * }</pre>
  */
 public final class TrainingRun {
