@@ -82,7 +82,9 @@ function xAxis(m, h, w, ticks, sx) {
 /**
  * A line chart.
  * spec: {label, x: {min, max, ticks: [{v, label}], title}, y: {title, log, min, atLeast, format},
- *        series: [{cls, dashed, points: [[x, y|null], ...]}], refs: [{y, label}], empty}
+ *        series: [{cls, dashed, points: [[x, y|null], ...]}], bands: [{cls, points: [[x, lo|null, hi|null], ...]}],
+ *        refs: [{y, label}], empty}
+ * A band is a shaded area between two values (e.g. the median and the 95th percentile); it breaks where a value is missing.
  */
 export function lineChart(container, spec) {
   const { svg, w, h } = frame(container, spec.label);
@@ -96,6 +98,11 @@ export function lineChart(container, spec) {
     }
   }
   for (const r of spec.refs || []) if (Number.isFinite(r.y)) values.push(r.y);
+  for (const b of spec.bands || []) {
+    for (const [x, lo, hi] of b.points) {
+      for (const y of [lo, hi]) if (y !== null && Number.isFinite(y) && x >= x0 && x <= x1 && (!spec.y.log || y > 0)) values.push(y);
+    }
+  }
   const format = spec.y.format || tickLabel;
   let sy;
   let ticks;
@@ -124,6 +131,23 @@ export function lineChart(container, spec) {
     const y = sy(r.y);
     svg.append(svgEl('line', { class: 'ref', x1: m.l, x2: w - m.r, y1: y, y2: y }));
     svg.append(svgEl('text', { class: 'ref-label', x: w - m.r - 2, y: y - 4, 'text-anchor': 'end' }, r.label));
+  }
+  const usable = (x, y) => y !== null && Number.isFinite(y) && x >= x0 && x <= x1 && (!spec.y.log || y > 0);
+  for (const b of spec.bands || []) {
+    let run = [];
+    const flush = () => {
+      if (run.length > 1) {
+        const top = run.map(([x, , hi]) => `${sx(x).toFixed(1)},${sy(hi).toFixed(1)}`);
+        const bottom = run.slice().reverse().map(([x, lo]) => `${sx(x).toFixed(1)},${sy(lo).toFixed(1)}`);
+        svg.append(svgEl('polygon', { class: `area ${b.cls}`, points: top.concat(bottom).join(' ') }));
+      }
+      run = [];
+    };
+    for (const p of b.points) {
+      if (usable(p[0], p[1]) && usable(p[0], p[2])) run.push(p);
+      else flush();
+    }
+    flush();
   }
   let drawn = 0;
   for (const s of spec.series) {
@@ -236,7 +260,7 @@ export function heatmap(container, spec) {
   ctx.putImageData(img, 0, 0);
   svg.append(svgEl('image', {
     href: canvas.toDataURL('image/png'), x: m.l, y: m.t, width: mw.toFixed(1), height: mh.toFixed(1),
-    preserveAspectRatio: 'none', style: 'image-rendering: pixelated',
+    preserveAspectRatio: 'none', class: 'pixels',
   }));
   const block = spec.block || 1;
   const sx = (c) => m.l + (c / (spec.cols * block)) * mw;

@@ -21,11 +21,11 @@ export function percent(v) {
   return `${Number((v * 100).toPrecision(3))} %`;
 }
 
-/** A short tick label: 3 significant digits, with k/M/G from 10^4 up. */
+/** A short tick label: 3 significant digits, with k from 10^4, M from 10^6, G from 10^9. */
 export function tick(v) {
   const a = Math.abs(v);
-  if (a >= 1e10) return `${Number((v / 1e9).toPrecision(3))}G`;
-  if (a >= 1e7) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e9) return `${Number((v / 1e9).toPrecision(3))}G`;
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
   if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
   return String(Number(v.toPrecision(3)));
 }

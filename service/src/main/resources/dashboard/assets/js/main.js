@@ -110,11 +110,15 @@ function renderLive() {
     series: [{ cls: 's4', points: pts.map((p) => [p.t, p.entries_per_second]) }],
   });
   const series = [];
+  const bands = [];
   for (const [stage, cls] of STAGES) {
-    series.push({ cls, points: pts.map((p) => [p.t, p.stages[stage].count ? p.stages[stage].p50 * 1000 : null]) });
-    series.push({ cls, dashed: true, points: pts.map((p) => [p.t, p.stages[stage].count ? p.stages[stage].p95 * 1000 : null]) });
+    const ran = (p) => p.stages[stage].count > 0;
+    series.push({ cls, points: pts.map((p) => [p.t, ran(p) ? p.stages[stage].p50 * 1000 : null]) });
+    bands.push({ cls, points: pts.map((p) => [p.t, ran(p) ? p.stages[stage].p50 * 1000 : null, ran(p) ? p.stages[stage].p95 * 1000 : null]) });
   }
-  lineChart($('chart-latency'), { label: 'stage durations over time', x, y: { title: 'duration (ms, log)', log: true, format: tick }, series, empty });
+  lineChart($('chart-latency'), {
+    label: 'stage durations over time', x, y: { title: 'duration (ms, log scale)', log: true, format: tick }, series, bands, empty,
+  });
 
   const board = $('board');
   setMetric(board, 'jacflux.samples.per_second', last ? last.samples_per_second : 0, measure(last ? last.samples_per_second : 0));
@@ -275,22 +279,22 @@ function renderTraining(entry) {
   const hist = card.querySelector('[data-role="histogram"]');
   const g = u.grad_norm_histogram;
   if (g && g.counts && g.counts.length) {
+    const total = g.counts.reduce((a, b) => a + b, 0);
     histogram(hist, {
       label: `per-sample gradient norms of step ${u.step}`, edges: g.edges, counts: g.counts, bound: u.max_grad_norm,
-      boundLabel: `clip C = ${measure(u.max_grad_norm)}`, xTitle: `gradient norm, step ${count(u.step)} (L2)`, yTitle: 'samples',
+      boundLabel: `clip C = ${measure(u.max_grad_norm)}`, xTitle: 'per-sample gradient norm (L2)', yTitle: 'samples',
     });
-    hist.dataset.value = String(g.counts.reduce((a, b) => a + b, 0));
     hist.dataset.bars = String(g.counts.filter((c) => c > 0).length);
+    setMetric(card, 'training.grad_norm_histogram', total, count(total));
+    setMetric(card, 'training.histogram_step', u.step, count(u.step));
   } else {
-    hist.replaceChildren();
     const p = document.createElement('p');
     p.className = 'figure-caption';
-    p.textContent = u.dp ? 'gradient norms appear after the first non-empty step' : 'plain SGD: no per-sample clipping';
-    hist.append(p);
-    hist.dataset.value = '0';
+    p.textContent = u.dp ? 'the norms appear after the first non-empty step' : 'plain SGD: no per-sample clipping';
+    hist.replaceChildren(p);
     hist.dataset.bars = '0';
+    setMetric(card, 'training.grad_norm_histogram', 0, '0');
   }
-  hist.firstChild && hist.firstChild.nodeType === 1 && hist.firstChild.setAttribute('data-step', String(u.step));
 }
 
 function mergeTraining(panel, replace) {
