@@ -248,6 +248,7 @@ export function heatmap(container, spec) {
   const cell = Math.max(1, Math.min((w - m.l - m.r) / spec.cols, (h - m.t - m.b) / spec.rows));
   const mw = cell * spec.cols;
   const mh = cell * spec.rows;
+  m.l += Math.max(0, (w - m.l - m.r - mw) / 2);   // centred when the height limits the map
   const canvas = document.createElement('canvas');
   canvas.width = spec.cols;
   canvas.height = spec.rows;
@@ -279,7 +280,8 @@ export function heatmap(container, spec) {
   svg.append(xg);
   svg.append(svgEl('text', { class: 'axis-title', x: m.l + mw / 2, y: m.t + mh + 30, 'text-anchor': 'middle' }, spec.xTitle));
   const cy = m.t + mh / 2;
-  svg.append(svgEl('text', { class: 'axis-title', x: 11, y: cy, 'text-anchor': 'middle', transform: `rotate(-90 11 ${cy})` }, spec.yTitle));
+  const ty = m.l - 35;
+  svg.append(svgEl('text', { class: 'axis-title', x: ty, y: cy, 'text-anchor': 'middle', transform: `rotate(-90 ${ty} ${cy})` }, spec.yTitle));
   // colour bar: 0 at the bottom, max at the top
   const id = `cbar-${++gradientIds}`;
   const grad = svgEl('linearGradient', { id, x1: 0, x2: 0, y1: 1, y2: 0 });

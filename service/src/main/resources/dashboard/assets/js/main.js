@@ -84,7 +84,7 @@ function setMetric(root, name, value, text, extra = {}) {
 }
 
 function timeTicks(now, spanSeconds) {
-  const step = spanSeconds > 600 ? 300 : spanSeconds > 120 ? 60 : spanSeconds > 30 ? 15 : 5;
+  const step = spanSeconds > 600 ? 300 : spanSeconds > 150 ? 60 : spanSeconds > 90 ? 30 : spanSeconds > 30 ? 15 : 5;
   const ticks = [];
   for (let s = 0; s <= spanSeconds + 1e-9; s += step) {
     const label = s === 0 ? 'now' : step >= 60 ? `−${s / 60} min` : `−${s} s`;
@@ -97,7 +97,10 @@ function renderLive() {
   const pts = state.points;
   const last = pts.length ? pts[pts.length - 1] : null;
   const now = last ? last.t : Date.now();
-  const x = { min: now - state.historySeconds * 1000, max: now, ticks: timeTicks(now, state.historySeconds), title: 'time' };
+  // the window grows with the history kept, from one minute up to jacflux.dashboard.history
+  const kept = pts.length ? (now - pts[0].t) / 1000 : 0;
+  const span = Math.min(state.historySeconds, Math.max(60, kept));
+  const x = { min: now - span * 1000, max: now, ticks: timeTicks(now, span), title: 'time' };
   const empty = 'waiting for Jacobian jobs…';
   lineChart($('chart-samples'), {
     label: 'samples per second over time', x, empty,

@@ -2,6 +2,7 @@ package dev.jacflux.service.dashboard;
 
 import dev.jacflux.service.security.PublicPaths;
 import dev.jacflux.service.trainings.TrainingFeed;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -58,10 +59,17 @@ public class DashboardConfiguration {
         return new DashboardStream(properties, aggregates, saliency, trainings, System::currentTimeMillis, !open(properties, environment));
     }
 
+    /** Gauges of the training figures the training's own meters lack (clipped fraction, target epsilon, ...). */
+    @Bean
+    TrainingGauges dashboardTrainingGauges(MeterRegistry registry) {
+        return new TrainingGauges(registry);
+    }
+
     /** Ticks and training updates start and stop with the application. */
     @Bean
-    DashboardLifecycle dashboardLifecycle(DashboardStream stream, TrainingBoard trainings, ObjectProvider<TrainingFeed> feed) {
-        return new DashboardLifecycle(stream, trainings, feed.getIfAvailable());
+    DashboardLifecycle dashboardLifecycle(DashboardStream stream, TrainingBoard trainings, TrainingGauges gauges,
+            ObjectProvider<TrainingFeed> feed) {
+        return new DashboardLifecycle(stream, trainings, gauges, feed.getIfAvailable());
     }
 
     /** {@code /}, {@code /dashboard}, its assets and {@code /v1/dashboard/events}. */

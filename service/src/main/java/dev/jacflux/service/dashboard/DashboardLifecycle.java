@@ -12,21 +12,23 @@ import reactor.core.scheduler.Schedulers;
  * so a graceful shutdown does not wait for pages that are still open.
  *
  * <pre>{@code
- * new DashboardLifecycle(stream, board, feed).start();   // Spring calls start() and stop()
+ * new DashboardLifecycle(stream, board, gauges, feed).start();   // Spring calls start() and stop()
  * }</pre>
  */
 public final class DashboardLifecycle implements SmartLifecycle {
     private final DashboardStream stream;
     private final TrainingBoard board;
     private final TrainingFeed feed;
+    private final TrainingGauges gauges;
     private Scheduler scheduler;
     private Disposable trainings;
     private volatile boolean running;
 
-    /** A lifecycle for {@code stream}, feeding {@code board} from {@code feed} (null: no trainings). */
-    public DashboardLifecycle(DashboardStream stream, TrainingBoard board, TrainingFeed feed) {
+    /** A lifecycle for {@code stream}, feeding {@code board} and {@code gauges} from {@code feed} (null: no trainings). */
+    public DashboardLifecycle(DashboardStream stream, TrainingBoard board, TrainingGauges gauges, TrainingFeed feed) {
         this.stream = stream;
         this.board = board;
+        this.gauges = gauges;
         this.feed = feed;
     }
 
@@ -37,7 +39,10 @@ public final class DashboardLifecycle implements SmartLifecycle {
         }
         scheduler = Schedulers.newSingle("dashboard-ticks", true);
         if (feed != null) {
-            trainings = feed.updates().subscribe(board::accept);
+            trainings = feed.updates().subscribe(u -> {
+                board.accept(u);
+                gauges.accept(u);
+            });
         }
         stream.start(scheduler);
         running = true;
