@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -29,8 +29,8 @@ class DashboardBrowserIT {
     @TempDir
     static Path work;
 
-    @BeforeAll
-    static void tools() {
+    @BeforeEach
+    void tools() {
         DashboardTools.need("DashboardBrowserIT", "apt-get install -y chromium chromium-driver", DashboardTools.CHROMIUM,
                 DashboardTools.CHROMEDRIVER);
     }
@@ -51,6 +51,7 @@ class DashboardBrowserIT {
             b.waitFor(d -> !d.findElements(By.cssSelector("article.training [data-role=histogram] rect.bar")).isEmpty(),
                     "the gradient-norm histogram drawn");
             b.waitFor(d -> b.metric("saliency.samples") > 0, "the saliency map of a Jacobian request shown");
+            b.waitFor(d -> b.metric("jacflux.samples.per_second") > 0, "a throughput above zero");
 
             double samples0 = b.metric("jacflux.samples", "outcome", "success");
             double entries0 = b.metric("jacflux.jacobian.entries");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -21,8 +21,8 @@ class DashboardTokenBrowserIT {
     @TempDir
     static Path data;
 
-    @BeforeAll
-    static void tools() {
+    @BeforeEach
+    void tools() {
         DashboardTools.need("DashboardTokenBrowserIT", "apt-get install -y chromium chromium-driver", DashboardTools.CHROMIUM,
                 DashboardTools.CHROMEDRIVER);
     }

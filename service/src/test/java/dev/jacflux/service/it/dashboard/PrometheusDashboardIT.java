@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +46,8 @@ class PrometheusDashboardIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    @BeforeAll
-    static void tools() {
+    @BeforeEach
+    void tools() {
         DashboardTools.need("PrometheusDashboardIT", "apt-get install -y --no-install-recommends prometheus", DashboardTools.PROMETHEUS,
                 DashboardTools.PROMTOOL);
     }
