@@ -97,6 +97,12 @@ class DashboardBrowserIT {
             assertThat(untitled).as("charts without both axis titles").isEmpty();
             assertNoHorizontalOverflow(b, "1280x800");
 
+            // -Djacflux.dashboard.it.settle-steps=N: let the charts fill (the training reach step N) before the screenshots
+            long settle = Long.getLong("jacflux.dashboard.it.settle-steps", 0);
+            if (settle > 0) {
+                new org.openqa.selenium.support.ui.WebDriverWait(b.driver, java.time.Duration.ofMinutes(15))
+                        .until(d -> b.metric("training.step", "training", training) >= settle);
+            }
             b.screenshot("dashboard-1280x800.png");
             b.fullPage("dashboard-full.png", 1280, 1, false, 800);
 
