@@ -1,6 +1,7 @@
 package dev.jacflux.service.dashboard;
 
 import dev.jacflux.service.trainings.TrainingFeed;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
@@ -42,7 +43,7 @@ public final class DashboardLifecycle implements SmartLifecycle {
             trainings = feed.updates().subscribe(u -> {
                 board.accept(u);
                 gauges.accept(u);
-            });
+            }, e -> LoggerFactory.getLogger(DashboardLifecycle.class).warn("dashboard: the training updates ended with {}", e.toString()));
         }
         stream.start(scheduler);
         running = true;

@@ -60,6 +60,8 @@ public final class DashboardStream implements AutoCloseable {
     /** Makes a tick every interval on {@code scheduler}. */
     public synchronized void start(Scheduler scheduler) {
         if (timer == null) {
+            lastTotals = pipelines.totals();
+            lastTime = clock.getAsLong();
             timer = Flux.interval(properties.interval(), properties.interval(), scheduler).subscribe(i -> tick());
         }
     }

@@ -7,6 +7,12 @@ import java.util.List;
  * {@code jacflux.dashboard.interval}: the new point, the totals, and what changed since the
  * previous tick.
  *
+ * <pre>{@code
+ * id:13
+ * event:tick
+ * data:{"seq":13,"point":{"t":1764603301000,"seconds":1.0,"samples_per_second":512.0,...},"totals":{...},"trainings":[],"saliency":null}
+ * }</pre>
+ *
  * @param seq       sequence number (consecutive; the page ignores ticks already in its snapshot)
  * @param point     the new point of the live charts
  * @param totals    the pipelines' totals now

@@ -32,6 +32,8 @@ final class Browser implements AutoCloseable {
     private final Path profile;
 
     Browser() throws IOException {
+        // the DevTools commands used here go through chromedriver; Selenium's own DevTools bindings are not needed
+        java.util.logging.Logger.getLogger("org.openqa.selenium.devtools").setLevel(Level.SEVERE);
         profile = Files.createTempDirectory("jacflux-chromium-");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(DashboardTools.CHROMIUM.toFile());
