@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +25,8 @@ import java.util.regex.Pattern;
  * only read up to the step they were told about. At start-up {@link #open} drops a torn last line
  * (a write cut by a crash) and {@link #truncateAfter} drops the lines a crash left beyond the last
  * checkpoint. Appending is for one thread at a time; cursors may read from any thread meanwhile.
+ * The byte offset of every {@value #INDEX_EVERY}th line is kept, so a client resuming far into a
+ * long training is served without reading the log from its start.
  *
  * <pre>{@code
  * StepLog log = StepLog.open(dir.resolve("steps.ndjson"));
@@ -33,16 +38,22 @@ import java.util.regex.Pattern;
 public final class StepLog {
     private static final Pattern STEP = Pattern.compile("^\\{\"step\": (\\d+)[,}]");
     private static final int BLOCK = 1 << 16;
+    /** Every this many steps the byte offset of a line is kept, so that a cursor far into the log need not read it from the start. */
+    static final long INDEX_EVERY = 1024;
 
     private final Path file;
+    private final NavigableMap<Long, Long> index;
     private FileChannel writer;
     private long lastStep;
     private String lastLine;
+    private long size;
 
-    private StepLog(Path file, long lastStep, String lastLine) {
+    private StepLog(Path file, long lastStep, String lastLine, long size, NavigableMap<Long, Long> index) {
         this.file = file;
         this.lastStep = lastStep;
         this.lastLine = lastLine;
+        this.size = size;
+        this.index = index;
     }
 
     /**
@@ -69,14 +80,20 @@ public final class StepLog {
             long expected = 1;
             long good = 0;
             String last = null;
+            NavigableMap<Long, Long> index = new ConcurrentSkipListMap<>();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                Cursor scan = new Cursor(file, 0);
+                Cursor scan = new Cursor(file, 0, 0);
                 for (List<Line> chunk = scan.readAll(ch); !chunk.isEmpty(); chunk = scan.readAll(ch)) {
+                    long at = scan.chunkStart;
                     for (Line l : chunk) {
                         if (l.step() != expected) {
                             throw new IllegalStateException(file + ": line " + expected + " is step " + l.step() + "; expected step " + expected
                                     + " (steps.ndjson numbers the steps 1, 2, 3, ...)");
                         }
+                        if ((l.step() - 1) % INDEX_EVERY == 0) {
+                            index.put(l.step(), at);
+                        }
+                        at += bytes(l.json()) + 1;
                         expected++;
                         last = l.json();
                     }
@@ -89,7 +106,7 @@ public final class StepLog {
                     ch.force(true);
                 }
             }
-            return new StepLog(file, expected - 1, last);
+            return new StepLog(file, expected - 1, last, good, index);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read the step log: " + e.getMessage(), e);
         }
@@ -116,14 +133,14 @@ public final class StepLog {
             return;
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            Cursor scan = new Cursor(file, 0);
+            Cursor scan = new Cursor(file, 0, 0);
             long keep = 0;
             String last = null;
             outer:
             for (List<Line> chunk = scan.readAll(ch); !chunk.isEmpty(); chunk = scan.readAll(ch)) {
                 long at = scan.chunkStart;
                 for (Line l : chunk) {
-                    at += l.json().getBytes(StandardCharsets.UTF_8).length + 1;
+                    at += bytes(l.json()) + 1;
                     if (l.step() > step) {
                         break outer;
                     }
@@ -135,6 +152,8 @@ public final class StepLog {
             ch.force(true);
             lastStep = step;
             lastLine = last;
+            size = keep;
+            index.tailMap(step, false).clear();
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot truncate the step log: " + e.getMessage(), e);
         }
@@ -151,11 +170,18 @@ public final class StepLog {
         }
         StringBuilder b = new StringBuilder(records.size() * 700);
         long next = lastStep + 1;
+        NavigableMap<Long, Long> added = new java.util.TreeMap<>();
+        long at = size;
         for (StepResult r : records) {
             if (r.step() != next) {
                 throw new IllegalStateException(file + ": step " + r.step() + " does not follow step " + (next - 1));
             }
-            b.append(r.toJson()).append('\n');
+            String line = r.toJson();
+            if ((next - 1) % INDEX_EVERY == 0) {
+                added.put(next, at);
+            }
+            at += bytes(line) + 1;
+            b.append(line).append('\n');
             next++;
         }
         ByteBuffer bytes = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
@@ -172,6 +198,12 @@ public final class StepLog {
         }
         lastStep = next - 1;
         lastLine = records.get(records.size() - 1).toJson();
+        size = at;
+        index.putAll(added);
+    }
+
+    private static int bytes(String line) {
+        return line.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Closes the writer (appending again reopens it). */
@@ -186,9 +218,10 @@ public final class StepLog {
         }
     }
 
-    /** A reader of the lines after step {@code after}. */
+    /** A reader of the lines after step {@code after} (starting at the nearest indexed line, not at the file's start). */
     public Cursor cursor(long after) {
-        return new Cursor(file, after);
+        Map.Entry<Long, Long> from = index.floorEntry(after + 1);
+        return new Cursor(file, after, from == null ? 0 : from.getValue());
     }
 
     /**
@@ -201,9 +234,15 @@ public final class StepLog {
         private long chunkStart;
         private long after;
 
-        Cursor(Path file, long after) {
+        Cursor(Path file, long after, long offset) {
             this.file = file;
             this.after = after;
+            this.offset = offset;
+        }
+
+        /** The byte offset of the next line this cursor reads. */
+        long offset() {
+            return offset;
         }
 
         /** The last step returned (or the starting point). */
@@ -231,7 +270,7 @@ public final class StepLog {
                             stop = true;
                             break;
                         }
-                        at += l.json().getBytes(StandardCharsets.UTF_8).length + 1;
+                        at += bytes(l.json()) + 1;
                         if (l.step() > after) {
                             out.add(l);
                             after = l.step();

@@ -22,7 +22,9 @@ import reactor.core.scheduler.Schedulers;
  * the log itself, up to the step the training has announced (which is on disk before it is
  * announced), with a byte cursor of its own: nothing is missed between the replay and the live part,
  * nothing is sent twice, and a slow client holds back no one (announcements it has not taken yet
- * collapse into the latest; it then reads on from its cursor).
+ * collapse into the latest; it then reads on from its cursor). When the service stops, the stream
+ * ends without an {@code end} event: an {@code EventSource} reconnects with its
+ * {@code Last-Event-ID} and continues on the restarted service.
  *
  * <pre>{@code
  * id: 41
@@ -57,7 +59,7 @@ final class TrainingEvents {
                     }).subscribeOn(Schedulers.boundedElastic()), 1)
                     .concatMapIterable(lines -> lines)
                     .map(line -> ServerSentEvent.builder(line.json()).id(Long.toString(line.step())).build());
-            return steps.concatWith(Mono.fromCallable(() -> end(run.status())));
+            return steps.concatWith(Mono.fromCallable(() -> end(run.status()))).takeUntilOther(run.closing());
         });
     }
 

@@ -43,6 +43,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -73,7 +74,7 @@ import reactor.core.scheduler.Schedulers;
  * m.find(run.id()).orElseThrow().cancel();
  * }</pre>
  */
-public final class TrainingManager implements DatasetUsage, DisposableBean {
+public final class TrainingManager implements DatasetUsage, SmartLifecycle, DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingManager.class);
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern CHECKPOINT = Pattern.compile("step-(\\d+)");
@@ -91,6 +92,7 @@ public final class TrainingManager implements DatasetUsage, DisposableBean {
     private final Map<String, TrainingRun> runs = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
     private final Counter rejected;
+    private volatile boolean stopping;
 
     /** Trainings in {@code dataDir/trainings}; those left running are resumed now. */
     public TrainingManager(Path dataDir, TrainingProperties properties, ModelStore models, DatasetStore datasets, TrainingUpdates feed,
@@ -109,9 +111,9 @@ public final class TrainingManager implements DatasetUsage, DisposableBean {
             return t;
         });
         this.scheduler = Schedulers.fromExecutor(executor);
-        this.rejected = Counter.builder("jacflux.service.rejected.trainings").baseUnit("requests")
+        this.rejected = Counter.builder("jacflux.service.rejected.trainings")
                 .description("Training requests refused with 429: jacflux.training.max-running trainings were running").register(registry);
-        Gauge.builder("jacflux.service.trainings.running", running, AtomicInteger::get).baseUnit("trainings")
+        Gauge.builder("jacflux.service.trainings.running", running, AtomicInteger::get)
                 .description("Trainings running now").register(registry);
         try {
             Files.createDirectories(root);
@@ -343,9 +345,33 @@ public final class TrainingManager implements DatasetUsage, DisposableBean {
         }
     }
 
+    /** Whether the trainings have not been stopped. */
+    @Override
+    public boolean isRunning() {
+        return !stopping;
+    }
+
+    /** Nothing to do: the trainings start (and resume) when the manager is created. */
+    @Override
+    public void start() {
+    }
+
+    /**
+     * Stops the trainings and ends their event streams before the web server's graceful shutdown
+     * (a later phase: its requests then finish instead of waiting for open streams to time out).
+     */
+    @Override
+    public void stop() {
+        destroy();
+    }
+
     /** Stops every training's stepping (their state stays: the next start resumes the running ones), then the scheduler. */
     @Override
-    public void destroy() {
+    public synchronized void destroy() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
         for (TrainingRun r : runs.values()) {
             r.stop();
         }

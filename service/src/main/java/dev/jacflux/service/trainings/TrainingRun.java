@@ -41,13 +41,13 @@ import reactor.core.publisher.Sinks;
  * same way.
  *
  * <pre>{@code
- * TrainingRun run = TrainingRun.running(definition, dir, log, status, feed);
- * run.begin(trainer);                   // steps on the trainer's scheduler
- * run.releases();                       // the released step, as it grows; completes when the run ends
- * run.cancel();                         // state cancelled; nothing more is released
+ * TrainingRun run = manager.start(request);
+ * run.status();       // state, released step, epsilon, ...
+ * run.releases();     // the released step, as it grows; completes when the run ends
+ * run.cancel();       // state cancelled; nothing more is released
  * }</pre>
  */
-final class TrainingRun {
+public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,6 +58,7 @@ final class TrainingRun {
     private final Object lock = new Object();
     private final Sinks.Many<Long> released = Sinks.many().replay().latest();
     private final Sinks.Empty<Void> stopped = Sinks.empty();
+    private final Sinks.Empty<Void> closing = Sinks.empty();
     private final List<StepResult> pending = new ArrayList<>();
 
     // guarded by lock
@@ -184,7 +185,7 @@ final class TrainingRun {
      *
      * @throws ApiProblem 409 if the run has ended already
      */
-    TrainingStatus cancel() {
+    public TrainingStatus cancel() {
         Disposable s;
         synchronized (lock) {
             if (status.state().isFinal()) {
@@ -208,16 +209,26 @@ final class TrainingRun {
         return status();
     }
 
-    /** Stops stepping without changing the persisted state (service shutdown: a restart resumes it). */
+    /**
+     * Stops stepping without changing the persisted state (service shutdown: a restart resumes it),
+     * and ends the event streams without their {@code end} event, so that clients reconnect (with
+     * their {@code Last-Event-ID}) to the restarted service.
+     */
     void stop() {
         Disposable s;
         synchronized (lock) {
             s = subscription;
         }
+        closing.tryEmitEmpty();
         if (s != null) {
             s.dispose();
         }
         log.close();
+    }
+
+    /** Completes when the service stops (event streams end then, without an {@code end} event). */
+    Mono<Void> closing() {
+        return closing.asMono();
     }
 
     /** Copies the weights of the released step to the training's directory ({@code model.json}, {@code weights.npz}). */
@@ -246,17 +257,17 @@ final class TrainingRun {
     }
 
     /** The released step as it grows (the current one first); completes when the run has ended. */
-    Flux<Long> releases() {
+    public Flux<Long> releases() {
         return released.asFlux();
     }
 
     /** Completes when the trainer's stream has terminated (or never ran). */
-    Mono<Void> stopped() {
+    public Mono<Void> stopped() {
         return stopped.asMono();
     }
 
     /** The training's id. */
-    String id() {
+    public String id() {
         return definition.id();
     }
 
@@ -271,14 +282,14 @@ final class TrainingRun {
     }
 
     /** The state. */
-    TrainingState state() {
+    public TrainingState state() {
         synchronized (lock) {
             return status.state();
         }
     }
 
     /** The released step. */
-    long step() {
+    public long step() {
         synchronized (lock) {
             return step;
         }
@@ -316,7 +327,7 @@ final class TrainingRun {
 
     /** The status answer. */
     @SuppressWarnings("unchecked")
-    TrainingStatus status() {
+    public TrainingStatus status() {
         synchronized (lock) {
             TrainingRequest q = definition.request();
             String id = definition.id();

@@ -174,6 +174,36 @@ class TrainingRecoveryTest {
         second.destroy();
     }
 
+    /**
+     * Stopping the service ends the open event streams at once, without an end event (clients then
+     * reconnect with their Last-Event-ID), and leaves the training running on disk.
+     */
+    @Test
+    void stoppingTheServiceEndsEventStreamsWithoutAnEndEvent() throws Exception {
+        TestModels.Files2 files = TrainingSets.mlpFiles(9, data.resolve("work"));
+        String model = new ModelStore(data).save(files.json(), files.weights()).model().id();
+        Dataset train = TrainingSets.data(50, 9);
+        DatasetStore ds = new DatasetStore(data);
+        Path in = ds.incoming();
+        Files.write(in.resolve("x.npy"), TrainingSets.xNpy(train));
+        Files.write(in.resolve("y.npy"), TrainingSets.yNpy(train));
+        String dataset = ds.save(in).dataset().id();
+        TrainingManager m = manager();
+        TrainingRun run = m.start(TrainingRequest.parse(JSON.readTree("{\"model\": \"" + model + "\", \"dataset\": \"" + dataset
+                + "\", \"steps\": 100000000, \"batch_size\": 10, \"checkpoint_every\": 1}"), 10));
+        java.util.concurrent.CountDownLatch three = new java.util.concurrent.CountDownLatch(3);
+        reactor.core.publisher.Mono<List<ServerSentEvent<String>>> events = TrainingEvents.of(run, 0).doOnNext(e -> three.countDown())
+                .collectList().cache();
+        events.subscribe();
+        assertTrue(three.await(2, java.util.concurrent.TimeUnit.MINUTES));
+        m.stop();
+        List<ServerSentEvent<String>> got = events.block(Duration.ofMinutes(1));
+        assertTrue(got.size() >= 3);
+        assertTrue(got.stream().allMatch(e -> e.event() == null), "no end event: the training has not ended");
+        assertEquals(TrainingState.RUNNING, new TrainingDirectory(m.directory().resolve(run.id())).readStatus().state());
+        assertFalse(m.isRunning());
+    }
+
     private static void copy(Path from, Path to) {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
