@@ -1,5 +1,6 @@
 package dev.jacflux.bench;
 
+import dev.jacflux.model.AesCtrRandom;
 import dev.jacflux.model.DpSgd;
 import dev.jacflux.model.GaussianNoise;
 import dev.jacflux.model.Loss;
@@ -27,7 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@code seeded}: the same with seeded noise (the ziggurat on {@code SplittableRandom}; not
  *       private), against the same plain step;</li>
  *   <li>{@code noise}: drawing the {@code M} noise values alone, secure (AES-256-CTR keystream keyed
- *       from {@code SecureRandom}) as {@code jacflux} against seeded as {@code floor};</li>
+ *       from {@code SecureRandom}, each value the halved sum of four draws) as {@code jacflux} against
+ *       seeded (one draw per value) as {@code floor};</li>
+ *   <li>{@code hardening}: the cost of the floating-point hardening alone: secure noise as drawn
+ *       ({@code jacflux}, four draws per value) against secure noise of one draw per value
+ *       ({@code floor});</li>
  *   <li>{@code account}: the accountant's share of a step, {@code RdpAccountant.step} plus
  *       {@code epsilon(delta)} (cached per-order RDP), 1000 times per run, so the median in ms is the
  *       cost per step in microseconds.</li>
@@ -91,7 +96,7 @@ public final class DpStepCase implements BenchCase {
         List<BenchMethod> noise = new ArrayList<>();
         if (options.includes("jacflux")) {
             noise.add(BenchMethod.of("jacflux", () -> note(() -> NoiseSource.secure().sample(m, SIGMA * CLIP, DataType.FLOAT),
-                    "AES-256-CTR keystream keyed from SecureRandom + ziggurat")));
+                    "AES-256-CTR keystream keyed from SecureRandom + ziggurat, four draws per value")));
         }
         if (options.includes("floor")) {
             long[] seed = {0};
@@ -99,6 +104,17 @@ public final class DpStepCase implements BenchCase {
                     "SplittableRandom + ziggurat (seeded, not private)")));
         }
         groups.add(new MethodGroup("noise", "(" + m + ") normal draws", noise, false));
+
+        List<BenchMethod> hardening = new ArrayList<>();
+        if (options.includes("jacflux")) {
+            hardening.add(BenchMethod.of("jacflux", () -> note(() -> NoiseSource.secure().sample(m, SIGMA * CLIP, DataType.FLOAT),
+                    "secure, each value the halved sum of four draws (the default)")));
+        }
+        if (options.includes("floor")) {
+            hardening.add(BenchMethod.of("floor", () -> note(() -> GaussianNoise.sample(AesCtrRandom.fromSecureRandom(), m, SIGMA * CLIP,
+                    DataType.FLOAT), "secure, one draw per value (not hardened)")));
+        }
+        groups.add(new MethodGroup("hardening", "(" + m + ") normal draws", hardening, false));
 
         if (options.includes("jacflux")) {
             double q = 256 / 60000.0;

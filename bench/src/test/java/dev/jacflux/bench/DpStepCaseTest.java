@@ -11,9 +11,9 @@ class DpStepCaseTest {
     @Test
     void runsEveryGroupWithoutComparingNoisyResults() {
         CaseReport r = BenchmarkSuite.run("dp-step", CasesEndToEndTest.TINY);
-        assertEquals(List.of("secure", "seeded", "noise", "account"), r.groups());
+        assertEquals(List.of("secure", "seeded", "noise", "hardening", "account"), r.groups());
         assertEquals(List.of("jacflux[secure]", "floor[secure]", "jacflux[seeded]", "floor[seeded]", "jacflux[noise]", "floor[noise]",
-                "jacflux[account]"), r.results().stream().map(MethodResult::display).toList());
+                "jacflux[hardening]", "floor[hardening]", "jacflux[account]"), r.results().stream().map(MethodResult::display).toList());
         for (MethodResult m : r.results()) {
             assertEquals("", m.comparedTo(), m.display() + ": noisy results are not compared");
             assertTrue(m.medianMs() > 0, m.display());

@@ -10,15 +10,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@link #secure()} (the default of {@link DpSgd}): every call draws from a fresh
  *       {@link AesCtrRandom} keyed by a {@link java.security.SecureRandom}, so nobody, not even
  *       someone who knows every other input of the step, can regenerate the noise and subtract it.
- *       This is what makes a released model private.</li>
+ *       This is what makes a released model private. Each value is the halved sum of four draws
+ *       ({@link GaussianNoise#sampleSummed}), against floating-point attacks on the sampler.</li>
  *   <li>{@link #seeded(long)}: the noise follows from the seed ({@link GaussianNoise#sample(long,
  *       long, double, DataType)}), for reproducible experiments and tests. Anyone who learns the
  *       seed can regenerate the noise of a released step and remove it exactly, so such a training
  *       is <b>not private</b>; {@link #reproducible()} says so and JacFlux's reports print
  *       {@value #NOT_PRIVATE}.</li>
  * </ul>
- * Both use the same ziggurat sampler ({@link GaussianNoise}); only the source of the random bits
- * differs.
+ * Both use the same ziggurat sampler ({@link GaussianNoise}); they differ in the source of the
+ * random bits, and secure noise sums four draws per value.
  *
  * <pre>{@code
  * TrainingStep s = dp.step(model, x, labels, NoiseSource.secure());          // private
@@ -83,7 +84,12 @@ public interface NoiseSource {
 
         @Override
         public INDArray sample(long count, double std, DataType dtype) {
-            return GaussianNoise.sample(AesCtrRandom.fromSecureRandom(), count, std, dtype);
+            return draw(AesCtrRandom.fromSecureRandom(), count, std, dtype);
+        }
+
+        /** The draws of {@link #sample} from the given words: hardened sums ({@link GaussianNoise#sampleSummed}). */
+        static INDArray draw(java.util.random.RandomGenerator words, long count, double std, DataType dtype) {
+            return GaussianNoise.sampleSummed(words, count, std, dtype);
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.jacflux.config.PipelineConfig;
 import dev.jacflux.service.jobs.JobHandler;
 import dev.jacflux.service.jobs.JobMeters;
 import dev.jacflux.service.jobs.JobPipelines;
+import dev.jacflux.service.jobs.JobResultListener;
 import dev.jacflux.service.jobs.JobRouter;
 import dev.jacflux.service.jobs.JobSlots;
 import dev.jacflux.service.models.ModelRoutes;
@@ -11,6 +12,7 @@ import dev.jacflux.service.models.ModelStore;
 import dev.jacflux.service.models.ModelStoreHealthIndicator;
 import dev.jacflux.spring.boot.JacobianPipelines;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -90,11 +92,11 @@ public class ServiceConfiguration {
         return new JobMeters(registry, slots);
     }
 
-    /** {@code /v1/models/{id}/jacobian} and {@code /v1/models/{id}/grads}. */
+    /** {@code /v1/models/{id}/jacobian} and {@code /v1/models/{id}/grads}; each written batch result is told to every {@link JobResultListener} bean. */
     @Bean
     RouterFunction<ServerResponse> jobApi(ModelStore store, JobPipelines pipelines, JobSlots slots, ServiceProperties properties,
-            PipelineConfig config, JobMeters meters) {
-        JobHandler h = new JobHandler(store, pipelines, slots, properties, config, meters);
+            PipelineConfig config, JobMeters meters, ObjectProvider<JobResultListener> resultListeners) {
+        JobHandler h = new JobHandler(store, pipelines, slots, properties, config, meters, resultListeners.orderedStream().toList());
         return RouterFunctions.route()
                 .POST("/v1/models/{id}/jacobian", h::jacobian)
                 .POST("/v1/models/{id}/grads", h::grads)

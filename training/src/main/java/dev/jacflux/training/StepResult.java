@@ -1,7 +1,10 @@
 package dev.jacflux.training;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What one training step did: emitted by {@link Trainer#steps()} once per step, written as one line
@@ -10,8 +13,9 @@ import java.util.Locale;
  * <p>JSON fields (snake case; NaN and infinities become {@code null}): {@code step},
  * {@code epoch}, {@code batch_size}, {@code loss}, {@code clipped_fraction},
  * {@code grad_norm_min}, {@code grad_norm_p25}, {@code grad_norm_median}, {@code grad_norm_p75},
- * {@code grad_norm_max}, {@code epsilon}, {@code delta}, {@code noise_multiplier},
- * {@code samples_per_second}, {@code seconds}, {@code privacy}.
+ * {@code grad_norm_max}, {@code grad_norm_histogram} ({@code {"edges": [...], "counts": [...]}}, or
+ * {@code null}), {@code epsilon}, {@code delta}, {@code noise_multiplier},
+ * {@code samples_per_second}, {@code seconds}, {@code privacy}. {@link #parse} reads such a line back.
  *
  * <pre>{@code
  * trainer.steps().subscribe(r -> System.out.printf("step %d loss %.3f eps %.2f%n", r.step(), r.loss(), r.epsilon()));
@@ -25,6 +29,8 @@ import java.util.Locale;
  * @param clippedFraction fraction of the batch whose gradient was scaled down (NaN for plain SGD or an empty batch)
  * @param gradNormQuantiles per-example gradient norms at the levels {@link #QUANTILE_LEVELS}
  *     (min, 25%, median, 75%, max; linear interpolation); NaN for plain SGD or an empty batch
+ * @param gradNormHistogram the per-example gradient norms over {@link GradNormHistogram#DEFAULT_BINS} bins up to
+ *     {@code max(max norm, clip norm)}; null for plain SGD or an empty batch
  * @param epsilon privacy spent so far at {@code delta} (NaN when not accounted, see {@code privacy})
  * @param delta the delta of {@code epsilon}
  * @param noiseMultiplier the noise multiplier of the step (0 for plain SGD)
@@ -33,10 +39,11 @@ import java.util.Locale;
  * @param privacy what the epsilon means ({@link Privacy#describe()})
  */
 public record StepResult(long step, double epoch, long batchSize, double loss, double clippedFraction, double[] gradNormQuantiles,
-        double epsilon, double delta, double noiseMultiplier, double samplesPerSecond, double seconds, String privacy) {
+        GradNormHistogram gradNormHistogram, double epsilon, double delta, double noiseMultiplier, double samplesPerSecond, double seconds, String privacy) {
 
     /** The quantile levels of {@link #gradNormQuantiles()}. */
     public static final double[] QUANTILE_LEVELS = {0, 0.25, 0.5, 0.75, 1};
+    private static final ObjectMapper PARSER = new ObjectMapper();
     private static final String[] QUANTILE_FIELDS = {"grad_norm_min", "grad_norm_p25", "grad_norm_median", "grad_norm_p75", "grad_norm_max"};
 
     public StepResult {
@@ -44,6 +51,13 @@ public record StepResult(long step, double epoch, long batchSize, double loss, d
         if (gradNormQuantiles.length != QUANTILE_LEVELS.length) {
             throw new IllegalArgumentException("step result: expected " + QUANTILE_LEVELS.length + " quantiles, got " + gradNormQuantiles.length);
         }
+    }
+
+    /** A result without a histogram. */
+    public StepResult(long step, double epoch, long batchSize, double loss, double clippedFraction, double[] gradNormQuantiles,
+            double epsilon, double delta, double noiseMultiplier, double samplesPerSecond, double seconds, String privacy) {
+        this(step, epoch, batchSize, loss, clippedFraction, gradNormQuantiles, null, epsilon, delta, noiseMultiplier, samplesPerSecond,
+                seconds, privacy);
     }
 
     /** NaN at every level. */
@@ -91,6 +105,7 @@ public record StepResult(long step, double epoch, long batchSize, double loss, d
         for (int i = 0; i < QUANTILE_FIELDS.length; i++) {
             field(b, QUANTILE_FIELDS[i], number(gradNormQuantiles[i]), false);
         }
+        field(b, "grad_norm_histogram", histogram(gradNormHistogram), false);
         field(b, "epsilon", number(epsilon), false);
         field(b, "delta", number(delta), false);
         field(b, "noise_multiplier", number(noiseMultiplier), false);
@@ -98,6 +113,92 @@ public record StepResult(long step, double epoch, long batchSize, double loss, d
         field(b, "seconds", number(seconds), false);
         field(b, "privacy", string(privacy), false);
         return b.append('}').toString();
+    }
+
+    private static String histogram(GradNormHistogram h) {
+        if (h == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("{\"edges\": [");
+        double[] e = h.edges();
+        for (int i = 0; i < e.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(number(e[i]));
+        }
+        b.append("], \"counts\": [");
+        long[] c = h.counts();
+        for (int i = 0; i < c.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(c[i]);
+        }
+        return b.append("]}").toString();
+    }
+
+    /**
+     * Reads a line of {@link #toJson()} back ({@code null} numbers become NaN; a line without a
+     * histogram, as written before it existed, gives none).
+     *
+     * @throws IllegalArgumentException naming the field if the line is not such an object
+     */
+    public static StepResult parse(String line) {
+        JsonNode n;
+        try {
+            n = PARSER.readTree(line);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("step record: not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("step record: expected a JSON object");
+        }
+        double[] q = new double[QUANTILE_FIELDS.length];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = real(n, QUANTILE_FIELDS[i]);
+        }
+        GradNormHistogram h = null;
+        JsonNode hn = n.get("grad_norm_histogram");
+        if (hn != null && !hn.isNull()) {
+            JsonNode e = hn.get("edges");
+            JsonNode c = hn.get("counts");
+            if (e == null || c == null || !e.isArray() || !c.isArray()) {
+                throw new IllegalArgumentException("step record: field 'grad_norm_histogram' needs arrays 'edges' and 'counts'");
+            }
+            double[] edges = new double[e.size()];
+            for (int i = 0; i < edges.length; i++) {
+                edges[i] = e.get(i).asDouble();
+            }
+            long[] counts = new long[c.size()];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = c.get(i).asLong();
+            }
+            h = new GradNormHistogram(edges, counts);
+        }
+        JsonNode privacy = n.get("privacy");
+        if (privacy == null || !privacy.isTextual()) {
+            throw new IllegalArgumentException("step record: missing text field 'privacy'");
+        }
+        return new StepResult(integer(n, "step"), real(n, "epoch"), integer(n, "batch_size"), real(n, "loss"), real(n, "clipped_fraction"), q,
+                h, real(n, "epsilon"), real(n, "delta"), real(n, "noise_multiplier"), real(n, "samples_per_second"), real(n, "seconds"),
+                privacy.asText());
+    }
+
+    private static double real(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null) {
+            throw new IllegalArgumentException("step record: missing field '" + field + "'");
+        }
+        if (v.isNull()) {
+            return Double.NaN;
+        }
+        if (!v.isNumber()) {
+            throw new IllegalArgumentException("step record: field '" + field + "' is not a number: " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static long integer(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+            throw new IllegalArgumentException("step record: field '" + field + "' must be an integer, got " + v);
+        }
+        return v.asLong();
     }
 
     private static void field(StringBuilder b, String name, String value, boolean first) {
@@ -139,7 +240,8 @@ public record StepResult(long step, double epoch, long batchSize, double loss, d
     public boolean equals(Object o) {
         return o instanceof StepResult r && step == r.step && Double.compare(epoch, r.epoch) == 0 && batchSize == r.batchSize
                 && Double.compare(loss, r.loss) == 0 && Double.compare(clippedFraction, r.clippedFraction) == 0
-                && Arrays.equals(gradNormQuantiles, r.gradNormQuantiles) && Double.compare(epsilon, r.epsilon) == 0
+                && Arrays.equals(gradNormQuantiles, r.gradNormQuantiles) && Objects.equals(gradNormHistogram, r.gradNormHistogram)
+                && Double.compare(epsilon, r.epsilon) == 0
                 && Double.compare(delta, r.delta) == 0 && Double.compare(noiseMultiplier, r.noiseMultiplier) == 0
                 && Double.compare(samplesPerSecond, r.samplesPerSecond) == 0 && Double.compare(seconds, r.seconds) == 0
                 && privacy.equals(r.privacy);

@@ -233,6 +233,7 @@ public final class Trainer {
         double loss;
         double clipped = Double.NaN;
         double[] quantiles = StepResult.nanQuantiles();
+        GradNormHistogram histogram = null;
         if (options.privateTraining()) {
             CompletableFuture<INDArray> noise = plan.noiseMultiplier() == 0 ? null
                     : CompletableFuture.supplyAsync(() -> noiseSource(index).sample(current.parameterCount(),
@@ -243,6 +244,7 @@ public final class Trainer {
             loss = mean(cs.losses());
             if (cs.norms().length > 0) {
                 quantiles = StepResult.quantiles(cs.norms());
+                histogram = GradNormHistogram.of(cs.norms(), options.clipNorm(), GradNormHistogram.DEFAULT_BINS);
                 clipped = clippedFraction(cs.norms());
             }
             if (plan.privacy().accounted()) {
@@ -262,7 +264,8 @@ public final class Trainer {
         step = index + 1;
         examplesSeen += batch.size();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        StepResult r = new StepResult(step, plan.sampler().epochs(step), batch.size(), loss, clipped, quantiles, epsilon, options.delta(),
+        StepResult r = new StepResult(step, plan.sampler().epochs(step), batch.size(), loss, clipped, quantiles, histogram, epsilon,
+                options.delta(),
                 plan.noiseMultiplier(), batch.size() / seconds, seconds, plan.privacy().describe());
         if (checkpoints != null && step % options.checkpointEvery() == 0) {
             writeCheckpoint(timer);

@@ -86,6 +86,54 @@ class TrainerStepTest {
     }
 
     /**
+     * Each step's histogram bins the norms of a plain loop of single-example backward passes on the
+     * same batch (before the step's update), over [0, max(max norm, C)]; its total is the batch size
+     * and the bins above C hold the clipped examples.
+     */
+    @Test
+    void histogramBinsTheNormsOfSingleBackwardPasses() {
+        Model m0 = mlp(DataType.DOUBLE, 2);
+        Dataset d = data(60, 3);
+        double clip = 0.4;
+        TrainingOptions o = TrainingOptions.privateTraining(CE).withNoiseMultiplier(0.8).withClipNorm(clip).withBatchSize(15)
+                .withLearningRate(0.3).withSteps(4).withSeed(17L);
+        Trainer t = Trainer.create(m0, d, o);
+        PoissonSampler sampler = new PoissonSampler(60, 15 / 60.0, RandomStreams.seeded(17));
+        Model[] before = {m0};
+        int[] checked = {0};
+        t.steps().doOnNext(r -> {
+            Dataset.Batch b = d.batch(sampler.batch(r.step() - 1));
+            double[] norms = new double[(int) b.size()];
+            for (int i = 0; i < norms.length; i++) {
+                INDArray xi = b.x().get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all());
+                INDArray yi = b.y().get(NDArrayIndex.interval(i, i + 1));
+                double sq = 0;
+                for (INDArray p : new Sgd(1, CE).gradient(before[0], xi, yi).parameters()) {
+                    sq += p.mul(p).sumNumber().doubleValue();
+                }
+                norms[i] = Math.sqrt(sq);
+            }
+            before[0] = t.model();
+            GradNormHistogram h = r.gradNormHistogram();
+            if (norms.length == 0) {
+                assertEquals(null, h, "no histogram for an empty batch");
+                return;
+            }
+            GradNormHistogram want = GradNormHistogram.of(norms, clip, GradNormHistogram.DEFAULT_BINS);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.edges(), h.edges(), 1e-12);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.counts(), h.counts());
+            assertEquals(r.batchSize(), h.total());
+            long above = 0;
+            for (double v : norms) {
+                above += v > clip ? 1 : 0;
+            }
+            assertEquals(above / (double) norms.length, r.clippedFraction(), 1e-15);
+            checked[0]++;
+        }).blockLast();
+        assertTrue(checked[0] >= 3, "non-empty batches checked: " + checked[0]);
+    }
+
+    /**
      * One step of the trainer (shuffled batch of L examples) is the model module's
      * {@code DpSgd.step} on the same batch with the same seeded noise: both clip, add sigma C noise
      * and divide by L.
@@ -180,6 +228,7 @@ class TrainerStepTest {
         assertEquals(0, maxDiff(t.model(), ref), 1e-12);
         assertTrue(Double.isNaN(rs.get(1).epsilon()));
         assertTrue(Double.isNaN(rs.get(1).clippedFraction()));
+        assertEquals(null, rs.get(1).gradNormHistogram(), "plain SGD has no per-example norms");
         assertEquals("not private: plain SGD", rs.get(1).privacy());
     }
 

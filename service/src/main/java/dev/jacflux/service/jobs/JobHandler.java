@@ -10,6 +10,7 @@ import dev.jacflux.model.PerSample;
 import dev.jacflux.pipeline.Batch;
 import dev.jacflux.pipeline.BatchFailure;
 import dev.jacflux.pipeline.InputChecks;
+import dev.jacflux.pipeline.JacobianResult;
 import dev.jacflux.pipeline.JacobianPipeline;
 import dev.jacflux.pipeline.PipelineResult;
 import dev.jacflux.service.ServiceProperties;
@@ -72,16 +73,24 @@ public final class JobHandler {
     private final ServiceProperties properties;
     private final PipelineConfig config;
     private final JobMeters meters;
+    private final List<JobResultListener> resultListeners;
 
     /** A handler over these collaborators. */
     public JobHandler(ModelStore store, JobPipelines pipelines, JobSlots slots, ServiceProperties properties, PipelineConfig config,
             JobMeters meters) {
+        this(store, pipelines, slots, properties, config, meters, List.of());
+    }
+
+    /** A handler over these collaborators that tells {@code resultListeners} of each batch result written. */
+    public JobHandler(ModelStore store, JobPipelines pipelines, JobSlots slots, ServiceProperties properties, PipelineConfig config,
+            JobMeters meters, List<JobResultListener> resultListeners) {
         this.store = store;
         this.pipelines = pipelines;
         this.slots = slots;
         this.properties = properties;
         this.config = config;
         this.meters = meters;
+        this.resultListeners = List.copyOf(resultListeners);
     }
 
     /** {@code POST /v1/models/{id}/jacobian?wrt=input|params&full=false&dtype=float32|float64}, body: the input {@code .npy}. */
@@ -228,7 +237,10 @@ public final class JobHandler {
                                     pipeline.process(Flux.fromIterable(batches.subList(1, batches.size()))));
                             AtomicInteger written = new AtomicInteger();
                             Flux<org.springframework.core.io.buffer.DataBuffer> body = NpyResultWriter
-                                    .write(answer, all, request.exchange().getResponse().bufferFactory(), r -> written.incrementAndGet())
+                                    .write(answer, all, request.exchange().getResponse().bufferFactory(), r -> {
+                                        written.incrementAndGet();
+                                        tellListeners(request, r);
+                                    })
                                     .doFinally(signal -> {
                                         if (signal == SignalType.CANCEL) {
                                             int dropped = batches.size() - written.get();
@@ -246,6 +258,17 @@ public final class JobHandler {
                                     .body(BodyInserters.fromDataBuffers(body));
                         });
                     });
+        }
+
+        /** Tells each {@link JobResultListener} of a written result; a listener's failure never affects the answer. */
+        private void tellListeners(ServerRequest request, JacobianResult r) {
+            for (JobResultListener l : resultListeners) {
+                try {
+                    l.resultWritten(request.exchange().getRequest().getId(), stored, query.kind(), r.array());
+                } catch (RuntimeException e) {
+                    LOG.warn("request {}: result listener {} failed: {}", request.exchange().getRequest().getId(), l, e.toString());
+                }
+            }
         }
 
         /** The input's blocks admitted (precision, non-finite policy) and labelled as batches of this request. */

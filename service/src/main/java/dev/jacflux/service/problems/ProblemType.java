@@ -18,10 +18,12 @@ public enum ProblemType {
     BAD_PARAMETER("bad-parameter", "Bad query parameter", HttpStatus.BAD_REQUEST),
     /** Missing, wrong or misplaced token (401). */
     UNAUTHORIZED("unauthorized", "Unauthorized", HttpStatus.UNAUTHORIZED),
-    /** No such model or route (404). */
+    /** No such model, dataset, training or route (404). */
     NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND),
     /** The route exists but not for this method (405). */
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", HttpStatus.METHOD_NOT_ALLOWED),
+    /** The resource's state forbids the action, e.g. cancelling a finished training (409). */
+    CONFLICT("conflict", "Conflict", HttpStatus.CONFLICT),
     /** The request body is larger than {@code jacflux.limits.max-request-size} (413). */
     REQUEST_TOO_LARGE("request-too-large", "Request too large", HttpStatus.CONTENT_TOO_LARGE),
     /** The body is not of a type the route reads (415). */
@@ -30,6 +32,8 @@ public enum ProblemType {
     RESULT_TOO_LARGE("result-too-large", "Result too large", HttpStatus.UNPROCESSABLE_CONTENT),
     /** {@code jacflux.limits.max-concurrent-jobs} jobs run already (429). */
     TOO_MANY_JOBS("too-many-jobs", "Too many jobs", HttpStatus.TOO_MANY_REQUESTS),
+    /** {@code jacflux.trainings.max-running} trainings run already (429). */
+    TOO_MANY_TRAININGS("too-many-trainings", "Too many trainings", HttpStatus.TOO_MANY_REQUESTS),
     /** An unexpected error; the detail says only that, the log has the rest (500). */
     INTERNAL("internal", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR);
 

@@ -153,6 +153,11 @@ public final class ServiceProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Kills the process at once (SIGKILL: no shutdown hook, no graceful stop) and waits for it to end. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+    }
+
     /** Whether the process still runs. */
     public boolean alive() {
         return process.isAlive();
