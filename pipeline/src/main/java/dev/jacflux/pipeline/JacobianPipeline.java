@@ -78,8 +78,9 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
         // one shared queue: a free rail takes the next task. Tasks are never interrupted: a cancelled
         // task that has not started is skipped, one that has started runs to its end (native code
         // cannot be stopped, and an interrupt could hit the rail's next task)
+        // (handed to Reactor as a plain Executor: given an ExecutorService, it cancels with interrupts)
         this.rails = Executors.newFixedThreadPool(config.parallelism(), railThreads());
-        this.scheduler = Schedulers.fromExecutor(rails);
+        this.scheduler = Schedulers.fromExecutor(rails::execute);
         this.buffers = new ResultBuffers(config.batchesInFlight() + 1);
         this.chunksPerBatch = Math.max(1, config.chunksInFlight() / config.batchesInFlight());
         int concurrentChunks = chunksPerBatch * config.batchesInFlight();

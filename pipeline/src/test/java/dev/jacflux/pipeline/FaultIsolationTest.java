@@ -85,11 +85,14 @@ class FaultIsolationTest {
         GatedJobs jobs = new GatedJobs();
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger interrupted = new AtomicInteger();
         jobs.hooks.put("cancelled", new Gate.Hooks() {
             @Override
             public void vjp() {
                 entered.countDown();
-                GatedJobs.hold(release);
+                if (GatedJobs.hold(release)) {
+                    interrupted.incrementAndGet();
+                }
             }
         });
         RecordingListener l = new RecordingListener();
@@ -104,6 +107,7 @@ class FaultIsolationTest {
             assertEquals(later.length(), nanCount(later),
                     "the cancelled batch's running chunks wrote their rows into an array the pool had handed to a later batch");
             assertEquals(List.of(FailureReason.CANCELLED), l.failures);
+            assertEquals(0, interrupted.get(), "cancelling interrupted the rail running a chunk (an interrupt can hit the rail's next task)");
             Batch good = Fixtures.batch("good", 10, SAMPLES, DataType.DOUBLE);
             assertDirect(good, p.processOne(good).block(RecordingListener.LIMIT));
         }

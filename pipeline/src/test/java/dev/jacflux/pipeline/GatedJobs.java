@@ -50,8 +50,10 @@ final class GatedJobs {
     /**
      * Waits for {@code latch} like native code would: an interrupt (a cancelled task) does not stop
      * it. Fails the test if the latch is not released within {@link RecordingListener#LIMIT}.
+     *
+     * @return whether the thread was interrupted while it waited (the interrupt is kept)
      */
-    static void hold(CountDownLatch latch) {
+    static boolean hold(CountDownLatch latch) {
         long deadline = System.nanoTime() + RecordingListener.LIMIT.toNanos();
         boolean interrupted = false;
         try {
@@ -71,6 +73,7 @@ final class GatedJobs {
                 Thread.currentThread().interrupt();
             }
         }
+        return interrupted || Thread.currentThread().isInterrupted();
     }
 
     /** The staged job, writing each chunk directly into the result. */
