@@ -22,7 +22,7 @@ final class AssemblyStage {
 
     /** The batch's result; {@code startNanos} is when the batch was admitted. */
     JacobianResult apply(ForwardPass fp, ResultLease lease, ChunkTimes times, long startNanos) {
-        return StageError.guard("finishing the result", () -> {
+        return StageError.guard("the final step of the result", () -> {
             long t0 = System.nanoTime();
             fp.job().finish(lease.array());
             long t1 = System.nanoTime();

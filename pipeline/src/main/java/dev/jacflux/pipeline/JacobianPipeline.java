@@ -1,5 +1,6 @@
 package dev.jacflux.pipeline;
 
+import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.transforms.RowChunk;
 import dev.jacflux.config.ErrorPolicy;
 import dev.jacflux.config.JobKind;
@@ -163,7 +164,8 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
             return Mono.fromCallable(() -> forward.apply(batch))
                     .subscribeOn(scheduler)
                     .flatMap(fp -> Mono.usingWhen(
-                            Mono.fromCallable(() -> StageError.guard("allocating the result", () -> ResultLease.acquire(buffers, fp.job()))),
+                            Mono.fromCallable(() -> StageError.guard("the result array " + Shapes.str(fp.job().resultShape()) + " "
+                                    + fp.job().dtype(), () -> ResultLease.acquire(buffers, fp.job()))),
                             lease -> chunks(fp, lease).map(times -> assembly.apply(fp, lease, times, start)),
                             ResultLease::releasing,
                             (lease, error) -> lease.releasing(),
