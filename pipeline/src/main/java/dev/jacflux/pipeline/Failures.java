@@ -42,7 +42,7 @@ final class Failures {
                     + detail(cause) + "); lower " + BUDGET_KEY + " (now " + ByteSize.ofBytes(budgetBytes)
                     + ") so that chunks get smaller, run fewer batches or chunks at once, or give the JVM (-Xmx) or the machine more memory";
         } else if (cause instanceof MemoryBudgetException m && m.neededBytes() > 0) {
-            message = "batch " + batch.id() + ": one row needs about " + ByteSize.ofBytes(m.neededBytes()) + " of working memory, more than the "
+            message = "batch " + batch.id() + ": one row needs about " + approximately(m.neededBytes()) + " of working memory, more than the "
                     + ByteSize.ofBytes(m.budgetBytes()) + " that each of the " + chunksInFlight + " chunks in flight may use of the memory budget "
                     + ByteSize.ofBytes(budgetBytes) + " (" + BUDGET_KEY + "); raise the budget, run fewer chunks at once ("
                     + PipelineConfig.PREFIX + ".chunks-in-flight, " + PipelineConfig.PREFIX + ".batches-in-flight) or send smaller batches";
@@ -83,6 +83,18 @@ final class Failures {
             }
         }
         return false;
+    }
+
+    /** {@code bytes} to one decimal in the largest binary unit below it, e.g. {@code 4.6MiB}. */
+    static String approximately(long bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + "B" : String.format(java.util.Locale.ROOT, "%.1f%s", v, units[u]);
     }
 
     private static String detail(Throwable e) {
