@@ -213,6 +213,37 @@ class PipelineBehaviourTest {
     }
 
     @Test
+    void aListenerThatThrowsEndsNeitherTheBatchNorTheStream() {
+        PipelineListener throwing = new PipelineListener() {
+            @Override
+            public void batchStarted(String job, int samples) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void chunkFinished(String job, int rows, Duration elapsed) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void batchSucceeded(String job, int samples, long entries, long bytes, Duration total) {
+                throw new IllegalStateException("listener bug");
+            }
+        };
+        List<Batch> input = List.of(Fixtures.batch("l0", 1, 3, DataType.DOUBLE), Fixtures.batch("l1", 2, 4, DataType.DOUBLE));
+        try (JacobianPipeline p = JacobianPipeline.create(config().build(), Fixtures.definition(JobKind.BATCH_JACOBIAN, DataType.DOUBLE),
+                throwing)) {
+            List<PipelineResult> out = p.process(Flux.fromIterable(input)).collectList().block(Duration.ofSeconds(60));
+            assertEquals(2, out.size());
+            for (int i = 0; i < 2; i++) {
+                assertTrue(out.get(i) instanceof JacobianResult, "expected a result, got " + out.get(i));
+                INDArray direct = BatchJacobian.of(Fixtures.mlp(DataType.DOUBLE)).compute(input.get(i).input());
+                assertEquals(0, direct.sub(((JacobianResult) out.get(i)).array()).amaxNumber().doubleValue(), 1e-12);
+            }
+        }
+    }
+
+    @Test
     void configurationAndDefinitionMustAgree() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> JacobianPipeline.create(config().build(), Fixtures.definition(JobKind.PER_SAMPLE_GRADIENTS, DataType.DOUBLE)));
