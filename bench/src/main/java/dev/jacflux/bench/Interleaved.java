@@ -1,5 +1,8 @@
 package dev.jacflux.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -15,7 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * a shared machine lets the load change between one method and the next (and the first method
  * also pays for the JIT's warm-up); a ratio from one round compares like with like. Reports each
  * method's median time, the median over rounds of its time divided by the reference's in the same
- * round, and its agreement with the reference. The {@code pipeline} and {@code fanout} methods get
+ * round, and its agreement with the reference. With {@code OMP_NUM_THREADS=1} every native op runs
+ * on the Java thread that calls it, so the CPU time of the measurement thread and the pipeline's
+ * rails ({@code jacflux-*} threads) is the work a method does, whatever the load: the report gives
+ * its median and median paired ratio too (with more ND4J threads, OpenMP's own threads are not
+ * counted). The {@code pipeline} and {@code fanout} methods get
  * the configuration {@code bin/jacflux bench} gives them (the file in {@code JACFLUX_*} variables,
  * else defaults with a 4 GiB budget for {@code pipeline}).
  *
@@ -36,10 +43,12 @@ public final class Interleaved {
      * @param method display name (with the group label, e.g. {@code pipeline[D_y=8]})
      * @param medianMs median wall time of its runs
      * @param ratio median over rounds of its time over the reference's time in the same round (1 for the reference)
+     * @param cpuMs median CPU time of the {@code jacflux-*} threads (measurement thread, rails) per run
+     * @param cpuRatio median over rounds of its CPU time over the reference's in the same round
      * @param maxRelDiff max |result - reference| / max |reference| of the last round
      * @param note the method's note (chunks, rails)
      */
-    public record Figures(String method, double medianMs, double ratio, double maxRelDiff, String note) {
+    public record Figures(String method, double medianMs, double ratio, double cpuMs, double cpuRatio, double maxRelDiff, String note) {
     }
 
     /**
@@ -56,10 +65,11 @@ public final class Interleaved {
             StringBuilder b = new StringBuilder();
             b.append("case ").append(caseName).append(", ").append(rounds).append(" interleaved rounds; machine: ")
                     .append(Machine.summary(machine)).append('\n');
-            b.append(String.format(Locale.ROOT, "%-22s %10s %12s %10s  %s%n", "method", "median ms", "x reference", "rel diff", "note"));
+            b.append(String.format(Locale.ROOT, "%-22s %10s %12s %10s %12s %10s  %s%n", "method", "median ms", "x reference", "cpu ms",
+                    "cpu x ref", "rel diff", "note"));
             for (Figures f : figures) {
-                b.append(String.format(Locale.ROOT, "%-22s %10.2f %12.3f %10.1e  %s%n", f.method(), f.medianMs(), f.ratio(), f.maxRelDiff(),
-                        f.note()));
+                b.append(String.format(Locale.ROOT, "%-22s %10.2f %12.3f %10.2f %12.3f %10.1e  %s%n", f.method(), f.medianMs(), f.ratio(),
+                        f.cpuMs(), f.cpuRatio(), f.maxRelDiff(), f.note()));
             }
             return b.toString();
         }
@@ -98,14 +108,23 @@ public final class Interleaved {
             }
             int n = methods.size();
             double[][] ms = new double[n][rounds];
+            double[][] cpu = new double[n][rounds];
             INDArray[] last = new INDArray[n];
+            long[] workers = {};
             for (int r = -warmups; r < rounds; r++) {
+                if (r == 0) {
+                    workers = workerThreads();   // the rails exist once each method has run
+                }
                 for (int m = 0; m < n; m++) {
                     MemoryProbe.settle();
+                    long c0 = cpuNanos(workers);
                     long t0 = System.nanoTime();
                     last[m] = prepared.get(m).run();
+                    long t1 = System.nanoTime();
+                    long c1 = cpuNanos(workers);
                     if (r >= 0) {
-                        ms[m][r] = (System.nanoTime() - t0) / 1e6;
+                        ms[m][r] = (t1 - t0) / 1e6;
+                        cpu[m][r] = (c1 - c0) / 1e6;
                     }
                 }
             }
@@ -113,12 +132,15 @@ public final class Interleaved {
             List<Figures> out = new ArrayList<>();
             for (int m = 0; m < n; m++) {
                 double[] ratios = new double[rounds];
+                double[] cpuRatios = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     ratios[r] = ms[m][r] / ms[0][r];
+                    cpuRatios[r] = cpu[m][r] / Math.max(cpu[0][r], 1e-9);
                 }
                 double rel = m == 0 ? 0 : CaseRunner.maxAbsDiff(methods.get(m).name(), last[m], methods.get(0).name(), last[0])
                         / Math.max(refMax, Double.MIN_NORMAL);
-                out.add(new Figures(group.display(methods.get(m).name()), median(ms[m]), median(ratios), rel, prepared.get(m).note()));
+                out.add(new Figures(group.display(methods.get(m).name()), median(ms[m]), median(ratios), median(cpu[m]), median(cpuRatios), rel,
+                        prepared.get(m).note()));
             }
             return out;
         } finally {
@@ -126,6 +148,23 @@ public final class Interleaved {
                 p.close();
             }
         }
+    }
+
+    /** The ids of the threads that run methods: the measurement thread and the pipeline's rails ({@code jacflux-*}). */
+    private static long[] workerThreads() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        return Arrays.stream(mx.getThreadInfo(mx.getAllThreadIds())).filter(t -> t != null && t.getThreadName().startsWith("jacflux-"))
+                .mapToLong(ThreadInfo::getThreadId).toArray();
+    }
+
+    /** Their CPU time so far. */
+    private static long cpuNanos(long[] threads) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : threads) {
+            sum += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     private static double median(double[] v) {
