@@ -172,8 +172,7 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
                             ResultLease::releasing))
                     .<PipelineResult>map(r -> r)
                     .onErrorResume(e -> Mono.just(failures.of(batch, e)))
-                    .tap(() -> new BatchObservation(listener, job, batch.samples(), start))
-                    .doOnDiscard(JacobianResult.class, JacobianResult::release);
+                    .tap(() -> new BatchObservation(listener, job, batch.samples(), start));
         });
     }
 
