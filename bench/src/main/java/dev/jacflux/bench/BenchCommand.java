@@ -37,7 +37,7 @@ public final class BenchCommand implements Callable<Integer> {
     private final PrintStream err;
 
     @Option(names = "--case", required = true, paramLabel = "NAME",
-            description = "conv-jacobian, mlp-grads, scaling, full-jac, hessian or all")
+            description = "conv-jacobian, mlp-grads, scaling, full-jac, hessian, dp-step or all")
     String caseName;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the report(s) as JSON to FILE")
@@ -93,12 +93,12 @@ public final class BenchCommand implements Callable<Integer> {
      * the same single chunk as the direct call and the comparison measures the pipeline itself
      * (with the 512MiB default it splits conv-jacobian into 5 chunks; docs/benchmarks.md has both).
      */
-    static dev.jacflux.config.PipelineConfig pipelineConfig(Path file, java.util.Map<String, String> env) {
+    static dev.jacflux.config.PipelineConfig pipelineConfig(Path file, java.util.Map<String, String> environment) {
         if (file != null) {
-            return PipelineConfigLoader.load(file, env);
+            return PipelineConfigLoader.load(file, environment);
         }
-        dev.jacflux.config.PipelineConfig c = PipelineConfigLoader.load(env);
-        return env.containsKey("JACFLUX_MEMORY_BUDGET") ? c : c.toBuilder().memoryBudget(PIPELINE_BUDGET).build();
+        dev.jacflux.config.PipelineConfig c = PipelineConfigLoader.load(environment);
+        return environment.containsKey("JACFLUX_MEMORY_BUDGET") ? c : c.toBuilder().memoryBudget(PIPELINE_BUDGET).build();
     }
 
     /** The picocli command line for this command, printing to the given streams. */

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * launcher such as {@code bin/jacflux bench} to delegate to).
  *
  * <p>Cases: {@code conv-jacobian}, {@code mlp-grads}, {@code scaling}, {@code full-jac},
- * {@code hessian}; {@code all} runs them in that order. Methods of a case: {@code jacflux} (the
+ * {@code hessian}, {@code dp-step}; {@code all} runs them in that order. Methods of a case: {@code jacflux} (the
  * library call into a reused result buffer), {@code pipeline} (the same through
  * {@code JacobianPipeline}, one batch per run, result released to the pool), {@code loop} (one
  * backward pass per output row, or per sample, with the same engine), {@code floor} (the least work
@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  */
 public final class BenchmarkSuite {
     /** The case names, in the order {@code all} runs them. */
-    public static final List<String> CASES = List.of("conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian");
+    public static final List<String> CASES = List.of("conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian", "dp-step");
     /** The name that runs every case. */
     public static final String ALL = "all";
 
@@ -52,6 +52,7 @@ public final class BenchmarkSuite {
             case "scaling" -> ScalingCase::new;
             case "full-jac" -> FullJacobianCase::new;
             case "hessian" -> HessianCase::new;
+            case "dp-step" -> DpStepCase::new;
             default -> throw new BenchmarkException("unknown benchmark case '" + name + "'; cases are " + String.join(", ", CASES)
                     + " and " + ALL);
         };

@@ -2,8 +2,11 @@ package dev.jacflux.cli;
 
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.model.ModelException;
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.model.io.Npz;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -33,32 +36,50 @@ public final class NpyFiles {
     }
 
     /**
-     * Reads an {@code .npy} array of any supported dtype (float32, float64, integers).
+     * Reads an {@code .npy} array of any supported dtype (float32, float64, integers): the
+     * header first (checked against the file's size), then the data.
      *
      * @param option the option that named the file, for messages
      * @throws BadInputException if the file is missing, unreadable or not an {@code .npy} array
      */
     public static INDArray read(Path file, String option) {
-        if (!Files.exists(file)) {
-            throw new BadInputException(file + " (" + option + "): file not found");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file + " (" + option + "): not a regular file; expected a NumPy .npy file");
-        }
-        byte[] bytes;
+        header(file, option);
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException | OutOfMemoryError e) {
+            return Npz.readNpy(file);
+        } catch (ModelException e) {
+            throw new BadInputException(e.getMessage().startsWith(file.toString()) ? file + " (" + option + ")"
+                    + e.getMessage().substring(file.toString().length()) : e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
             throw new BadInputException(file + " (" + option + "): cannot read: " + e.getMessage(), e);
         }
-        if (bytes.length < MAGIC.length || !java.util.Arrays.equals(java.util.Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
-            throw new BadInputException(file + " (" + option + "): not a .npy file (no NumPy header); expected an array saved with"
-                    + " numpy.save");
+    }
+
+    /**
+     * Reads and checks only the header of an {@code .npy} file: its dtype and shape, before any
+     * data are read (so a file of the wrong shape is refused without reading it).
+     *
+     * @throws BadInputException if the file is missing, not an {@code .npy} array, or its header is
+     *     malformed (negative dimensions, sizes that overflow, a header or data beyond the file)
+     */
+    public static NpyHeader header(Path file, String option) {
+        String where = file + " (" + option + ")";
+        if (!Files.exists(file)) {
+            throw new BadInputException(where + ": file not found");
         }
-        try {
-            return Npz.fromNpy(bytes, file + " (" + option + ")");
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(where + ": not a regular file; expected a NumPy .npy file");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 4096)) {
+            in.mark(MAGIC.length);
+            if (!NpyHeader.hasMagic(in.readNBytes(MAGIC.length))) {
+                throw new BadInputException(where + ": not a .npy file (no NumPy header); expected an array saved with numpy.save");
+            }
+            in.reset();
+            return NpyHeader.read(in, where, Files.size(file));
         } catch (ModelException e) {
             throw new BadInputException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BadInputException(where + ": cannot read: " + e.getMessage(), e);
         }
     }
 
