@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the benchmark cases of BENCHMARKS.md. Methods: jacflux (the library",
-            "call), pipeline (the same through the reactive pipeline), loop (one backward",
+            "call), pipeline (the same through the reactive pipeline, one chunk), fanout (the",
+            "pipeline at its default memory budget: several chunks on the rails), loop (one backward",
             "pass per output row), floor (the least work that produces the result) and,",
             "for conv-jacobian, samediff. Reports median, min and max of the timed runs,",
             "peak memory, and ratios to floor and loop."},
@@ -51,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "full|tiny", description = "data size (default full; tiny is for smoke tests)")
     String size = "full";
 
-    @Option(names = "--methods", paramLabel = "a,b", description = "only these methods (jacflux, engine, pipeline, loop, floor, samediff)")
+    @Option(names = "--methods", paramLabel = "a,b", description = "only these methods (jacflux, engine, pipeline, fanout, loop, floor, samediff)")
     String methods;
 
     @Option(names = "--threads", paramLabel = "N", description = "ND4J/BLAS threads (default: as OMP_NUM_THREADS gives)")

@@ -84,7 +84,9 @@ class WorkerLoopTest {
         Semaphore gate = new Semaphore(0);
         PipelineListener stalled = new PipelineListener() {
             @Override
-            public void batchStarted(String job, int samples) {
+            public void forwardFinished(String job, Duration elapsed) {
+                // on the rail that ran the forward pass: the rail stalls (a listener's batchStarted
+                // runs on the subscribing thread, here the worker's poll loop, and must not block)
                 gate.acquireUninterruptibly();
             }
         };
