@@ -92,7 +92,7 @@ class InServiceWorkerTest {
     private Model model;
 
     /**
-     * Holds the first batch that starts while armed on its pipeline rail until {@link #open()}:
+     * Holds the first batch whose forward pass ends while armed, on its pipeline rail, until {@link #open()}:
      * a record stays in flight exactly as long as a test needs.
      */
     static final class Gate implements PipelineListener {
@@ -105,7 +105,8 @@ class InServiceWorkerTest {
         }
 
         @Override
-        public void batchStarted(String job, int samples) {
+        public void forwardFinished(String job, Duration elapsed) {
+            // on the rail (batchStarted runs on the subscribing thread, the worker's poll loop)
             CountDownLatch r = release;
             CountDownLatch e = entered;
             if (r != null && e != null && e.getCount() > 0) {
