@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,7 +28,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * }</pre>
  */
 public final class NpyFiles {
-    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int MAGIC_LENGTH = 6;
     private static final int BLOCK = 1 << 18;
 
     private NpyFiles() {
@@ -70,8 +69,8 @@ public final class NpyFiles {
             throw new BadInputException(where + ": not a regular file; expected a NumPy .npy file");
         }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 4096)) {
-            in.mark(MAGIC.length);
-            if (!NpyHeader.hasMagic(in.readNBytes(MAGIC.length))) {
+            in.mark(MAGIC_LENGTH);
+            if (!NpyHeader.hasMagic(in.readNBytes(MAGIC_LENGTH))) {
                 throw new BadInputException(where + ": not a .npy file (no NumPy header); expected an array saved with numpy.save");
             }
             in.reset();
@@ -125,7 +124,7 @@ public final class NpyFiles {
         INDArray c = a.dataType() == dtype ? a : a.castTo(dtype);
         long n = c.length();
         INDArray flat = n == 0 ? c : (c.isView() || c.ordering() != 'c' ? c.dup('c') : c).reshape('c', new long[] {n});
-        byte[] header = header(dtype == DataType.FLOAT ? "<f4" : "<f8", a.shape());
+        byte[] header = NpyHeader.of(dtype, a.shape()).bytes();
         int width = dtype.width();
         AtomicOutput.write(target, ch -> {
             writeFully(ch, ByteBuffer.wrap(header));
@@ -149,22 +148,6 @@ public final class NpyFiles {
         while (b.hasRemaining()) {
             ch.write(b);
         }
-    }
-
-    /** The NPY 1.0 header (magic, version, length, dict padded to a multiple of 64 bytes). */
-    static byte[] header(String descr, long[] shape) {
-        StringBuilder tuple = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            tuple.append(shape[i]).append(shape.length == 1 ? "," : i < shape.length - 1 ? ", " : "");
-        }
-        tuple.append(')');
-        StringBuilder dict = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }");
-        int total = MAGIC.length + 4 + dict.length() + 1;
-        dict.append(" ".repeat((64 - total % 64) % 64)).append('\n');
-        ByteBuffer bb = ByteBuffer.allocate(MAGIC.length + 4 + dict.length()).order(ByteOrder.LITTLE_ENDIAN);
-        bb.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) dict.length());
-        bb.put(dict.toString().getBytes(StandardCharsets.ISO_8859_1));
-        return bb.array();
     }
 
     /** {@code "[4, 10] float32 (160 B)"}. */

@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -18,7 +18,7 @@ package dev.jacflux.kafka;
 public final class JacFluxHeaders {
     /** Input: the job, {@code jacobian | grads | norms | param-jacobian} (see {@link WorkerJob}). */
     public static final String JOB = "jacflux-job";
-    /** Input: the model id, 16 lowercase hex characters (see {@link ModelDirectory#id}). */
+    /** Input: the model id, 16 lowercase hex characters (see {@link dev.jacflux.model.io.ModelDirectory#id}). */
     public static final String MODEL = "jacflux-model";
     /** Input, jobs {@code grads} and {@code norms}: the loss, {@code cross_entropy | mse}. */
     public static final String LOSS = "jacflux-loss";

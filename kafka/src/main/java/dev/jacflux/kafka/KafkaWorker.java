@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
 import dev.jacflux.pipeline.InputChecks;
 import dev.jacflux.pipeline.PipelineListener;
 import java.nio.file.Files;

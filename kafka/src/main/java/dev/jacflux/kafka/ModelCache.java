@@ -1,5 +1,7 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
+import dev.jacflux.model.io.UnknownModelException;
 import dev.jacflux.model.Model;
 import dev.jacflux.pipeline.JobDefinition;
 import dev.jacflux.pipeline.ModelJobs;

@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.UnknownModelException;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.config.Precision;
 import dev.jacflux.model.Model;

@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
 import dev.jacflux.config.ByteSize;
 import dev.jacflux.config.PipelineConfig;
 import dev.jacflux.config.Precision;

@@ -1,19 +1,22 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.metrics.DescribedMeter;
+import dev.jacflux.metrics.MeterSpec;
 import io.micrometer.core.instrument.Meter;
 import java.util.List;
 
 /**
  * Every meter the Kafka worker publishes: its Micrometer name, type, base unit, description and
- * tag keys. In Prometheus e.g. {@code jacflux_kafka_records_consumed_total},
- * {@code jacflux_kafka_consumer_lag{topic="batches",partition="3"}},
- * {@code jacflux_kafka_transaction_commit_seconds_count}.
+ * tag keys. In Prometheus the base unit is part of the name, e.g.
+ * {@code jacflux_kafka_records_consumed_records_total},
+ * {@code jacflux_kafka_consumer_lag_records{topic="batches",partition="3"}},
+ * {@code jacflux_kafka_transaction_commit_seconds_count}, {@code jacflux_kafka_paused}.
  * <pre>{@code
  * WorkerMeter.CONSUMER_LAG.meterName();   // "jacflux.kafka.consumer.lag"
  * WorkerMeter.FAILURES.tagKeys();         // [reason]
  * }</pre>
  */
-public enum WorkerMeter {
+public enum WorkerMeter implements DescribedMeter {
     /** Input records polled. */
     RECORDS_CONSUMED("jacflux.kafka.records.consumed", Meter.Type.COUNTER, "records", "Input records polled by the worker"),
     /** Result records committed, by job. */
@@ -38,42 +41,14 @@ public enum WorkerMeter {
     /** 1 while the worker's partitions are paused by backpressure or a stop. */
     PAUSED("jacflux.kafka.paused", Meter.Type.GAUGE, "", "1 while the worker's partitions are paused (in-flight bound reached, or stopping)");
 
-    private final String meterName;
-    private final Meter.Type type;
-    private final String baseUnit;
-    private final String description;
-    private final List<String> tagKeys;
+    private final MeterSpec spec;
 
     WorkerMeter(String meterName, Meter.Type type, String baseUnit, String description, String... tagKeys) {
-        this.meterName = meterName;
-        this.type = type;
-        this.baseUnit = baseUnit;
-        this.description = description;
-        this.tagKeys = List.of(tagKeys);
+        this.spec = new MeterSpec(meterName, type, baseUnit, description, List.of(tagKeys));
     }
 
-    /** The dot-separated Micrometer name. */
-    public String meterName() {
-        return meterName;
-    }
-
-    /** The Micrometer meter type. */
-    public Meter.Type type() {
-        return type;
-    }
-
-    /** The base unit (documentation only for timers, whose unit the registry chooses). */
-    public String baseUnit() {
-        return baseUnit;
-    }
-
-    /** A one-line description, published as the meter's help text. */
-    public String description() {
-        return description;
-    }
-
-    /** The tag keys (besides common tags). */
-    public List<String> tagKeys() {
-        return tagKeys;
+    @Override
+    public MeterSpec spec() {
+        return spec;
     }
 }

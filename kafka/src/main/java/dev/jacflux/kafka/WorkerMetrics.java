@@ -76,12 +76,17 @@ public final class WorkerMetrics implements MeterBinder {
     }
 
     private Counter counter(WorkerMeter m, Tags tags) {
-        return Counter.builder(m.meterName()).description(m.description()).baseUnit(m.baseUnit()).tags(common).tags(tags).register(registry);
+        return Counter.builder(m.meterName()).description(m.description()).baseUnit(unit(m)).tags(common).tags(tags).register(registry);
     }
 
     private Gauge gauge(WorkerMeter m, Tags tags, Number value) {
-        return Gauge.builder(m.meterName(), value, Number::doubleValue).description(m.description()).baseUnit(m.baseUnit())
+        return Gauge.builder(m.meterName(), value, Number::doubleValue).description(m.description()).baseUnit(unit(m))
                 .tags(common).tags(tags).register(registry);
+    }
+
+    /** The meter's base unit, or null for none (an empty unit would end a Prometheus name with '_'). */
+    private static String unit(WorkerMeter m) {
+        return m.baseUnit().isEmpty() ? null : m.baseUnit();
     }
 
     /** The meters every worker has. */

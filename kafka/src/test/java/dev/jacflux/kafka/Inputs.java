@@ -6,12 +6,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Builds input records in the worker's format. */
-final class Inputs {
+public final class Inputs {
     private Inputs() {
     }
 
     /** An input record: key = id, value = x as .npy, job and model headers, and loss and targets when given. */
-    static ProducerRecord<byte[], byte[]> record(String topic, String id, String job, String model, INDArray x, String loss,
+    public static ProducerRecord<byte[], byte[]> record(String topic, String id, String job, String model, INDArray x, String loss,
             INDArray targets) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, id == null ? null : id.getBytes(StandardCharsets.UTF_8),
                 x == null ? null : Npz.toNpy(x));

@@ -24,14 +24,14 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  * One in-process KRaft broker per test JVM (started on first use, stopped at exit), set up for
  * transactions on a single broker, with helpers to produce inputs and read committed outputs.
  */
-final class TestBroker {
+public final class TestBroker {
     private static EmbeddedKafkaKraftBroker broker;
 
     private TestBroker() {
     }
 
     /** The broker's {@code host:port}, starting it on first use. */
-    static synchronized String bootstrap() {
+    public static synchronized String bootstrap() {
         if (broker == null) {
             EmbeddedKafkaKraftBroker b = new EmbeddedKafkaKraftBroker(1, 1);
             Map<String, String> p = new HashMap<>();
@@ -53,13 +53,13 @@ final class TestBroker {
     }
 
     /** Creates a topic. */
-    static void topic(String name, int partitions) {
+    public static void topic(String name, int partitions) {
         bootstrap();
         broker.addTopics(new NewTopic(name, partitions, (short) 1));
     }
 
     /** A plain (idempotent, not transactional) producer of byte arrays. */
-    static KafkaProducer<byte[], byte[]> producer() {
+    public static KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -69,7 +69,7 @@ final class TestBroker {
     }
 
     /** Sends the records and waits for every acknowledgement. */
-    static void send(List<ProducerRecord<byte[], byte[]>> records) {
+    public static void send(List<ProducerRecord<byte[], byte[]>> records) {
         try (KafkaProducer<byte[], byte[]> p = producer()) {
             List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
             for (ProducerRecord<byte[], byte[]> r : records) {
@@ -84,7 +84,7 @@ final class TestBroker {
     }
 
     /** A read_committed consumer assigned to every partition of {@code topic}, from the beginning. */
-    static KafkaConsumer<byte[], byte[]> committedReader(String topic) {
+    public static KafkaConsumer<byte[], byte[]> committedReader(String topic) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -106,7 +106,7 @@ final class TestBroker {
      * Reads committed records of {@code topic} until {@code done} holds for what was read (or the
      * timeout passes), then on to the end of every partition, so that extra records are seen too.
      */
-    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
             Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = committedReader(topic)) {
@@ -123,13 +123,13 @@ final class TestBroker {
     }
 
     /** A header's value as text, or null. */
-    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    public static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** The record key as text. */
-    static String key(ConsumerRecord<byte[], byte[]> r) {
+    public static String key(ConsumerRecord<byte[], byte[]> r) {
         return r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
     }
 }

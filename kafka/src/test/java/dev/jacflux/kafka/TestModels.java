@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.Sequential;
 import dev.jacflux.model.io.ModelFile;

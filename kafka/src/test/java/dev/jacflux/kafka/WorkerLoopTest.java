@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -60,8 +60,17 @@ final class WorkerProcess implements AutoCloseable {
         t.start();
     }
 
-    /** Starts worker {@code id} with {@code args} after the main class, logging to {@code log}. */
+    /** JVM options of the fault test's workers: a small heap and a quick start (C1 only). */
+    static final List<String> QUICK_START = List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    /** Starts worker {@code id} with {@link #QUICK_START} and {@code args} after the main class, logging to {@code log}. */
     static WorkerProcess start(String id, List<String> args, Path log, Consumer<WorkerProcess> onPartitions) throws IOException {
+        return start(id, QUICK_START, args, log, onPartitions);
+    }
+
+    /** Starts worker {@code id} with {@code jvmOptions}, and {@code args} after the main class, logging to {@code log}. */
+    static WorkerProcess start(String id, List<String> jvmOptions, List<String> args, Path log, Consumer<WorkerProcess> onPartitions)
+            throws IOException {
         Path target = Path.of("target").toAbsolutePath();
         Path jar = null;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(target, "jacflux-kafka-*.jar")) {
@@ -74,8 +83,9 @@ final class WorkerProcess implements AutoCloseable {
         if (jar == null || !Files.isDirectory(target.resolve("lib"))) {
             throw new IllegalStateException("run after 'package': " + target + " has no jacflux-kafka jar and lib/");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.bytedeco.javacpp.maxbytes=512m",
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Dorg.bytedeco.javacpp.maxbytes=512m",
                 "-cp", jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
                 "dev.jacflux.kafka.WorkerMain", "--worker-id", id));
         cmd.addAll(args);

@@ -1,5 +1,6 @@
 package dev.jacflux.kafka;
 
+import dev.jacflux.model.io.ModelDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>
  * mvn -B verify -pl kafka -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dit.test=WorkerScalingIT -Djacflux.kafka.scaling=true
+ *     -Dit.test=WorkerScalingIT -Djacflux.kafka.scaling=true [-Djacflux.kafka.scaling.runs=1x1] \
+ *     [-Djacflux.kafka.scaling.jvm=-XX:StartFlightRecording=filename=target/worker.jfr,settings=profile]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "jacflux.kafka.scaling", matches = "true")
@@ -44,6 +46,23 @@ class WorkerScalingIT {
     private static final int BATCHES = Integer.getInteger("jacflux.kafka.scaling.batches", 1200);
     private static final int SAMPLES = 64;
     private static final int PARTITIONS = 6;
+    /** Which runs, as workers x threads (default all: 1x1, 2x1, 3x1, 1x2). */
+    private static final List<String> RUNS = List.of(System.getProperty("jacflux.kafka.scaling.runs", "1x1,2x1,3x1,1x2").split(","));
+    /**
+     * The workers' JVM options: as {@code bin/jacflux worker} runs them (the JVM's own JIT and
+     * collector) with a bounded heap, plus {@code -Djacflux.kafka.scaling.jvm=...} (e.g. a flight
+     * recording: {@code -XX:StartFlightRecording=filename=target/worker.jfr,settings=profile}).
+     */
+    private static final List<String> JVM = jvmOptions();
+
+    private static List<String> jvmOptions() {
+        List<String> o = new ArrayList<>(List.of("-Xmx512m"));
+        String extra = System.getProperty("jacflux.kafka.scaling.jvm", "").trim();
+        if (!extra.isEmpty()) {
+            o.addAll(List.of(extra.split("\\s+")));
+        }
+        return o;
+    }
     private static double directCpuMsPerBatch;
 
     /** The 1-minute load average of the machine (other processes share the cores). */
@@ -71,11 +90,14 @@ class WorkerScalingIT {
         report.put("direct_1_thread_batches_per_s", direct(dir.load(id, DataType.FLOAT), xs, ys));
         report.put("direct_cpu_ms_per_batch", directCpuMsPerBatch);
         report.put("load_average_before", loadAverage());
-        for (int workers = 1; workers <= 3; workers++) {
-            report.put(workers + "_workers", run(workers, 1, dir, id, xs, ys, work));
+        report.put("worker_jvm_options", JVM);
+        for (String r : RUNS) {
+            int workers = Integer.parseInt(r.trim().split("x")[0]);
+            int threads = Integer.parseInt(r.trim().split("x")[1]);
+            report.put(threads == 1 ? workers + "_workers" : workers + "_workers_" + threads + "_threads", run(workers, threads, dir, id, xs, ys,
+                    work));
             System.out.println(report);
         }
-        report.put("1_worker_2_threads", run(1, 2, dir, id, xs, ys, work));
         report.put("load_average_after", loadAverage());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of("target", "scaling.json").toFile(), report);
     }
@@ -125,7 +147,7 @@ class WorkerScalingIT {
         long t0 = System.nanoTime();
         try {
             for (int i = 0; i < count; i++) {
-                workers.add(WorkerProcess.start("s" + count + "x" + threads + "-" + i, args,
+                workers.add(WorkerProcess.start("s" + count + "x" + threads + "-" + i, JVM, args,
                         work.resolve("s" + count + "x" + threads + "-" + i + ".log"), w -> { }));
             }
             Set<String> seen = new HashSet<>();

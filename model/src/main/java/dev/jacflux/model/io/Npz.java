@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
@@ -24,6 +23,8 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.bytedeco.javacpp.BytePointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -55,8 +56,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 public final class Npz {
-    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-
     private Npz() {
     }
 
@@ -204,7 +203,7 @@ public final class Npz {
             throw new ModelException(where + ": corrupt entry: its data have CRC-32 " + hex(crc) + " but the archive records "
                     + hex(e.getCrc()) + " (the file was damaged; export it again)");
         }
-        out.put(key, decode(h, data));
+        out.put(key, decode(h, ByteBuffer.wrap(data)));
     }
 
     private static ModelException corrupt(String where, IOException e) {
@@ -218,8 +217,7 @@ public final class Npz {
 
     private static boolean looksLikeNpy(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(MAGIC.length);
-            return java.util.Arrays.equals(head, MAGIC);
+            return NpyHeader.hasMagic(in.readNBytes(8));
         } catch (IOException e) {
             return false;
         }
@@ -235,7 +233,7 @@ public final class Npz {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             String where = file.toString();
             NpyHeader h = NpyHeader.read(in, where, Files.size(file));
-            return decode(h, readData(in, h, where));
+            return decode(h, ByteBuffer.wrap(readData(in, h, where)));
         } catch (IOException e) {
             throw new ModelException(file + ": cannot read the .npy file: " + e.getMessage(), e);
         }
@@ -264,9 +262,8 @@ public final class Npz {
      */
     public static INDArray fromNpy(byte[] bytes, String where) {
         try {
-            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-            NpyHeader h = NpyHeader.read(in, where, bytes.length);
-            return decode(h, readData(in, h, where));
+            NpyHeader h = NpyHeader.read(new ByteArrayInputStream(bytes), where, bytes.length);
+            return decode(h, ByteBuffer.wrap(bytes, (int) h.headerBytes(), (int) h.dataBytes()));   // no copy of the data
         } catch (IOException e) {
             throw new ModelException(where + ": cannot read the .npy array: " + e.getMessage(), e);
         }
@@ -282,7 +279,7 @@ public final class Npz {
     public static INDArray fromNpy(InputStream in, String where) {
         try {
             NpyHeader h = NpyHeader.read(in, where, -1);
-            return decode(h, readData(in, h, where));
+            return decode(h, ByteBuffer.wrap(readData(in, h, where)));
         } catch (IOException e) {
             throw new ModelException(where + ": cannot read the .npy array: " + e.getMessage(), e);
         }
@@ -297,40 +294,79 @@ public final class Npz {
         return data;
     }
 
-    /** The array of a checked header's data. */
-    private static INDArray decode(NpyHeader h, byte[] bytes) {
-        ByteBuffer data = ByteBuffer.wrap(bytes).order(h.order());
-        int n = (int) h.elements();
+    /**
+     * The array of a checked header's data ({@code data}'s remaining bytes). Float arrays are copied
+     * once, straight into the array's native memory (a bulk copy when the file's byte order is this
+     * machine's); integer arrays (targets, small) go through a Java array.
+     */
+    private static INDArray decode(NpyHeader h, ByteBuffer data) {
+        ByteBuffer d = data.slice().order(h.order());
         long[] shape = h.shape();
         boolean fortran = h.fortranOrder();
+        if ((h.dtype() == DataType.FLOAT || h.dtype() == DataType.DOUBLE) && shape.length > 0 && h.elements() > 0) {
+            INDArray a = Nd4j.createUninitialized(h.dtype(), shape, fortran ? 'f' : 'c');
+            ByteBuffer target = nativeBytes(a, h.dataBytes());
+            if (h.order() == ByteOrder.nativeOrder()) {
+                target.put(d);
+            } else if (h.dtype() == DataType.FLOAT) {
+                target.asFloatBuffer().put(d.asFloatBuffer());
+            } else {
+                target.asDoubleBuffer().put(d.asDoubleBuffer());
+            }
+            return fortran ? a.dup('c') : a;
+        }
+        int n = (int) h.elements();
         return switch (h.dtype()) {
             case FLOAT -> {
                 float[] v = new float[n];
-                data.asFloatBuffer().get(v);
+                d.asFloatBuffer().get(v);
                 yield create(v, shape, fortran);
             }
             case DOUBLE -> {
                 double[] v = new double[n];
-                data.asDoubleBuffer().get(v);
+                d.asDoubleBuffer().get(v);
                 yield create(v, shape, fortran);
             }
             case LONG -> {
                 long[] v = new long[n];
-                data.asLongBuffer().get(v);
+                d.asLongBuffer().get(v);
                 yield shape.length == 0 ? Nd4j.scalar(v[0]) : reshape(Nd4j.createFromArray(v), shape, fortran);
             }
             default -> {
                 int[] v = new int[n];
                 if (h.width() == 4) {
-                    data.asIntBuffer().get(v);
+                    d.asIntBuffer().get(v);
                 } else {
                     for (int i = 0; i < n; i++) {
-                        v[i] = h.unsigned() ? data.get(i) & 0xff : data.get(i);
+                        v[i] = h.unsigned() ? d.get(i) & 0xff : d.get(i);
                     }
                 }
                 yield shape.length == 0 ? Nd4j.scalar(v[0]) : reshape(Nd4j.createFromArray(v), shape, fortran);
             }
         };
+    }
+
+    /** Whether {@code a}'s elements lie in C order from the start of its buffer, without gaps (what its strides say, not its ordering flag). */
+    private static boolean packedC(INDArray a) {
+        if (a.offset() != 0) {
+            return false;
+        }
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /** The {@code bytes} of {@code a}'s native memory (from its first element) as a buffer in this machine's byte order. */
+    private static ByteBuffer nativeBytes(INDArray a, long bytes) {
+        return new BytePointer(a.data().addressPointer()).position(0).limit(bytes).capacity(bytes).asByteBuffer()
+                .order(ByteOrder.nativeOrder());
     }
 
     private static INDArray create(float[] v, long[] shape, boolean fortran) {
@@ -351,42 +387,40 @@ public final class Npz {
         return fortran ? flat.reshape('f', shape).dup('c') : flat.reshape('c', shape);
     }
 
-    /** The bytes of a {@code .npy} file (version 1.0, little endian, C order) holding {@code a}. */
+    /**
+     * The bytes of a {@code .npy} file (version 1.0, little endian, C order) holding {@code a}: the
+     * header, then the data copied once from the array's native memory (an array whose elements
+     * already lie in C order from the start of its buffer is not copied first).
+     */
     public static byte[] toNpy(INDArray a) {
-        String descr;
-        int width;
-        switch (a.dataType()) {
-            case FLOAT -> { descr = "<f4"; width = 4; }
-            case DOUBLE -> { descr = "<f8"; width = 8; }
-            case LONG -> { descr = "<i8"; width = 8; }
-            case INT -> { descr = "<i4"; width = 4; }
-            default -> throw new ModelException("npy: cannot write dtype " + a.dataType() + "; supported are FLOAT, DOUBLE, LONG, INT");
+        DataType dtype = a.dataType();
+        byte[] head = NpyHeader.of(dtype, a.shape()).bytes();
+        long bytes = a.length() * dtype.width();
+        byte[] out = new byte[Math.toIntExact(head.length + bytes)];
+        System.arraycopy(head, 0, out, 0, head.length);
+        if (bytes == 0) {
+            return out;
         }
-        long[] shape = a.shape();
-        StringBuilder tuple = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            tuple.append(shape[i]);
-            if (shape.length == 1 || i < shape.length - 1) {
-                tuple.append(shape.length == 1 ? "," : ", ");
+        INDArray c = packedC(a) ? a : a.dup('c');
+        try {
+            ByteBuffer source = nativeBytes(c, bytes);
+            ByteBuffer target = ByteBuffer.wrap(out, head.length, (int) bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                target.put(source);
+            } else {
+                switch (dtype) {
+                    case FLOAT -> target.asFloatBuffer().put(source.asFloatBuffer());
+                    case DOUBLE -> target.asDoubleBuffer().put(source.asDoubleBuffer());
+                    case LONG -> target.asLongBuffer().put(source.asLongBuffer());
+                    default -> target.asIntBuffer().put(source.asIntBuffer());
+                }
+            }
+        } finally {
+            if (c != a) {
+                c.close();
             }
         }
-        tuple.append(")");
-        StringBuilder header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }");
-        int total = MAGIC.length + 4 + header.length() + 1;
-        int pad = (64 - total % 64) % 64;
-        header.append(" ".repeat(pad)).append('\n');
-        long n = a.length();
-        ByteBuffer bb = ByteBuffer.allocate(MAGIC.length + 4 + header.length() + Math.toIntExact(n * width)).order(ByteOrder.LITTLE_ENDIAN);
-        bb.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        bb.put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
-        INDArray c = a.rank() == 0 ? a.reshape(1) : a.dup('c').reshape('c', new long[] {n});
-        switch (a.dataType()) {
-            case FLOAT -> bb.asFloatBuffer().put(c.toFloatVector());
-            case DOUBLE -> bb.asDoubleBuffer().put(c.toDoubleVector());
-            case LONG -> bb.asLongBuffer().put(c.toLongVector());
-            default -> bb.asIntBuffer().put(c.toIntVector());
-        }
-        return bb.array();
+        return out;
     }
 
     /** Writes {@code arrays} as an {@code .npz} archive ({@code <key>.npy} entries, in map order). */

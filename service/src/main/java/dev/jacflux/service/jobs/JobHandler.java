@@ -20,7 +20,7 @@ import dev.jacflux.service.models.StoredModel;
 import dev.jacflux.service.problems.ApiProblem;
 import dev.jacflux.service.problems.ProblemType;
 import dev.jacflux.service.streaming.NpyBatchReader;
-import dev.jacflux.service.streaming.NpyHeader;
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.service.streaming.NpyResultWriter;
 import dev.jacflux.service.web.Multipart;
 import dev.jacflux.service.web.RequestResources;

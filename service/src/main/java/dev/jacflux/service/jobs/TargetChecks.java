@@ -4,7 +4,7 @@ import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.model.Sequential;
 import dev.jacflux.service.problems.ApiProblem;
 import dev.jacflux.service.problems.ProblemType;
-import dev.jacflux.service.streaming.NpyHeader;
+import dev.jacflux.model.io.NpyHeader;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

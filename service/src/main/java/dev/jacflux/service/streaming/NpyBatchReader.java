@@ -1,5 +1,6 @@
 package dev.jacflux.service.streaming;
 
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.model.ModelException;
 import dev.jacflux.model.io.Npz;
 import dev.jacflux.service.problems.ApiProblem;
@@ -122,7 +123,7 @@ public final class NpyBatchReader {
         }
 
         private void readHeader(DataBuffer buf) {
-            int need = NpyHeader.length(head, headFill, where);
+            int need = headerLength();
             int want = need < 0 ? 12 - headFill : need - headFill;
             if (want <= 0) {
                 want = 1;
@@ -133,30 +134,43 @@ public final class NpyBatchReader {
             int n = Math.min(want, buf.readableByteCount());
             buf.read(head, headFill, n);
             headFill += n;
-            int length = NpyHeader.length(head, headFill, where);
+            int length = headerLength();
             if (length < 0 || headFill < length) {
                 if (length > head.length) {
                     head = java.util.Arrays.copyOf(head, length);
                 }
                 return;
             }
-            header = NpyHeader.parse(head, headFill, where);
+            try {
+                header = NpyHeader.parse(head, headFill, where);
+            } catch (ModelException e) {
+                throw ApiProblem.of(ProblemType.BAD_INPUT, e.getMessage(), e);
+            }
             onHeader.accept(header);
             rowBytes = header.rowBytes();
             if (!header.rowsContiguous()) {
-                long total = header.dataOffset() + header.dataBytes();
+                long total = header.headerBytes() + header.dataBytes();
                 if (total > Integer.MAX_VALUE - 16) {
                     throw bad("a Fortran-order array of " + header.dataBytes() + " bytes is too large to read whole; save it in C order"
                             + " (numpy.ascontiguousarray) so that it can be streamed");
                 }
                 whole = new byte[(int) total];
-                System.arraycopy(head, 0, whole, 0, header.dataOffset());
-                wholeFill = header.dataOffset();
+                System.arraycopy(head, 0, whole, 0, (int) header.headerBytes());
+                wholeFill = (int) header.headerBytes();
             } else {
                 if (rowBytes > Integer.MAX_VALUE - 4096) {
                     throw bad("one row of " + header.describe() + " has " + rowBytes + " bytes, more than can be read at once");
                 }
                 completeBlocks();   // zero-byte rows complete without data
+            }
+        }
+
+        /** The whole header's length once its first bytes are in, else -1; a 400 if they are not the start of a {@code .npy}. */
+        private int headerLength() {
+            try {
+                return NpyHeader.length(head, headFill, where);
+            } catch (ModelException e) {
+                throw ApiProblem.of(ProblemType.BAD_INPUT, e.getMessage(), e);
             }
         }
 
@@ -206,7 +220,7 @@ public final class NpyBatchReader {
             }
             if (whole != null) {
                 if (wholeFill < whole.length) {
-                    throw truncated(wholeFill - header.dataOffset());
+                    throw truncated(wholeFill - header.headerBytes());
                 }
                 INDArray all = decode(whole, where);
                 whole = null;

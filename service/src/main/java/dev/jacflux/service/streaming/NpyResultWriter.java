@@ -1,5 +1,6 @@
 package dev.jacflux.service.streaming;
 
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.pipeline.BatchFailure;
 import dev.jacflux.pipeline.JacobianResult;
 import dev.jacflux.pipeline.PipelineResult;
@@ -45,7 +46,7 @@ public final class NpyResultWriter {
 
     /** Bytes of the whole answer: header plus data. */
     public static long contentLength(NpyHeader header) {
-        return header.dataOffset() + header.dataBytes();
+        return header.headerBytes() + header.dataBytes();
     }
 
     /**

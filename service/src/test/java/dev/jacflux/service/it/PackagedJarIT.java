@@ -60,7 +60,9 @@ class PackagedJarIT {
         INDArray direct = BatchJacobian.of(ModelJobs.forward(m), JacobianOptions.DEFAULT).compute(x);
         String id;
         byte[] first;
-        try (ServiceProcess service = ServiceProcess.start(TOKEN, data, List.of("-Xmx512m"), List.of(), START)) {
+        Path classLog = work.resolve("classes.log");
+        try (ServiceProcess service = ServiceProcess.start(TOKEN, data, List.of("-Xmx512m", "-Xlog:class+load=info:file=" + classLog),
+                List.of(), START)) {
             URI base = service.base();
             assertThat(base.toString()).startsWith("http://127.0.0.1:");
 
@@ -82,6 +84,12 @@ class PackagedJarIT {
             first = jac.body();
             Exact.assertSameValues(direct, Arrays2.fromNpy(first), "Jacobian from the packaged service");
         }
+        // without jacflux.kafka.* no Kafka class is loaded (the jar holds them): only the condition that said so
+        List<String> kafka = Files.readAllLines(classLog).stream()
+                .filter(l -> l.contains(" org.apache.kafka.") || l.contains(" dev.jacflux.kafka.") || l.contains(" dev.jacflux.service.kafka."))
+                .filter(l -> !l.contains(" dev.jacflux.service.kafka.KafkaConfigured"))
+                .toList();
+        assertThat(kafka).as("Kafka classes loaded by a service without jacflux.kafka.*").isEmpty();
         // again, started the way a user starts it: bin/jacflux serve --port 0 --data-dir ...
         try (ServiceProcess again = ServiceProcess.startWithLauncher(TOKEN, data, List.of("-Xmx512m"), List.of(), START)) {
             assertThat(again.base().toString()).startsWith("http://127.0.0.1:");

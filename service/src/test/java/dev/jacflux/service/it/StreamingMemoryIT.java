@@ -11,7 +11,7 @@ import dev.jacflux.model.Model;
 import dev.jacflux.model.io.ModelFile;
 import dev.jacflux.model.io.Npz;
 import dev.jacflux.pipeline.ModelJobs;
-import dev.jacflux.service.streaming.NpyHeader;
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.service.support.Arrays2;
 import dev.jacflux.service.support.Exact;
 import dev.jacflux.service.support.Multiparts;
@@ -79,9 +79,9 @@ class StreamingMemoryIT {
                 byte[] head = in.readNBytes(128);
                 NpyHeader h = NpyHeader.parse(head, head.length, "answer");
                 assertArrayEquals(new long[] {SAMPLES, 512, 16}, h.shape());
-                total = h.dataOffset() + h.dataBytes();
+                total = h.headerBytes() + h.dataBytes();
                 assertThat(h.dataBytes()).as("answer bytes").isGreaterThan(4L * HEAP_MIB << 20);
-                byte[] rest = java.util.Arrays.copyOfRange(head, h.dataOffset(), head.length);
+                byte[] rest = java.util.Arrays.copyOfRange(head, (int) h.headerBytes(), head.length);
                 long rowBytes = h.rowBytes();
                 for (long start = 0; start < SAMPLES; start += BATCH) {
                     byte[] rows = new byte[(int) (BATCH * rowBytes)];

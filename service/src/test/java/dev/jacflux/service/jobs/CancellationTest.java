@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jacflux.service.streaming.NpyHeader;
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.service.support.Arrays2;
 import dev.jacflux.service.support.LogLines;
 import dev.jacflux.service.support.RecordingListener;

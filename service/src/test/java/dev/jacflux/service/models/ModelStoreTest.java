@@ -80,11 +80,22 @@ class ModelStoreTest {
     }
 
     @Test
+    void aModelNamingAnotherWeightsFileGetsTheIdTheWorkerAndTheCommandLineGiveIt() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("other-name"));
+        dev.jacflux.model.io.ModelFile.save(Model.initialize(TestModels.mlp(), DataType.FLOAT, 5), dir.resolve("m.json"));
+        byte[] json = Files.readAllBytes(dir.resolve("m.json"));
+        assertThat(new String(json, java.nio.charset.StandardCharsets.UTF_8)).contains("m.npz");
+        String uploaded = new ModelStore(data).save(json, Files.readAllBytes(dir.resolve("m.npz"))).model().id();
+        String added = new dev.jacflux.model.io.ModelDirectory(work.resolve("worker-models")).add(dir.resolve("m.json"));
+        assertEquals(uploaded, added, "one model, one id, however it is stored");
+    }
+
+    @Test
     void idsAreWellFormedOrNotFound() {
         ModelStore store = new ModelStore(data);
         assertTrue(store.find("../models").isEmpty());
         assertTrue(store.find("0123456789ABCDEF").isEmpty());
-        assertFalse(ModelId.isWellFormed("0123456789abcde"));
-        assertTrue(ModelId.isWellFormed("0123456789abcdef"));
+        assertFalse(dev.jacflux.model.io.ModelDirectory.isId("0123456789abcde"));
+        assertTrue(dev.jacflux.model.io.ModelDirectory.isId("0123456789abcdef"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.jacflux.service.streaming;
 
+import dev.jacflux.model.io.NpyHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,7 +103,8 @@ class NpyBatchReaderTest {
     static byte[] fortran(INDArray x) {
         byte[] c = Npz.toNpy(x);
         NpyHeader h = NpyHeader.parse(c, c.length, "x");
-        byte[] head = new NpyHeader(h.descr(), true, h.shape(), 0).bytes();
+        byte[] head = new NpyHeader(h.descr(), h.dtype(), h.order(), h.width(), h.unsigned(), true, h.shape(), 0, h.elements(),
+                h.dataBytes()).bytes();
         double[] f = x.dup('f').data().asDouble();
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(head.length + f.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         bb.put(head).asDoubleBuffer().put(f);

@@ -1,5 +1,6 @@
 package dev.jacflux.service.streaming;
 
+import dev.jacflux.model.io.NpyHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,7 +81,7 @@ class NpyResultWriterTest {
         Exact.assertSameValues(Nd4j.concat(0, expected.toArray(INDArray[]::new)), answer, "answer");
         assertEquals(List.of("b0", "b1", "b2"), written);
         assertThat(pipeline.buffers().pooled()).as("results went back to the pool").isGreaterThan(0);
-        assertArrayEquals(java.util.Arrays.copyOf(bytes, header.dataOffset()), header.bytes(), "the header comes first");
+        assertArrayEquals(java.util.Arrays.copyOf(bytes, (int) header.headerBytes()), header.bytes(), "the header comes first");
     }
 
     @Test

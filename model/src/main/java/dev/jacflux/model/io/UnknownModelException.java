@@ -1,7 +1,9 @@
-package dev.jacflux.kafka;
+package dev.jacflux.model.io;
+
+import dev.jacflux.model.ModelException;
 
 /**
- * A model id that is not well formed, or names no model in the model directory.
+ * A model id that is not well formed, or names no model in a {@link ModelDirectory}.
  *
  * <pre>{@code
  * try {
@@ -11,7 +13,7 @@ package dev.jacflux.kafka;
  * }
  * }</pre>
  */
-public class UnknownModelException extends RuntimeException {
+public class UnknownModelException extends ModelException {
     private static final long serialVersionUID = 1L;
 
     /** An error with a complete message. */
