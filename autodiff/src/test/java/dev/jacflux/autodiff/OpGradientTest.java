@@ -1,7 +1,7 @@
 package dev.jacflux.autodiff;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jacflux.autodiff.engine.Backprop;
 import dev.jacflux.autodiff.engine.TangentSweep;
@@ -150,9 +150,7 @@ class OpGradientTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void vjpIsItselfDifferentiable(OpSpec spec) {
-        if (!spec.secondOrder()) {
-            return;
-        }
+        assumeTrue(spec.secondOrder(), spec.name() + ": second order not checked (piecewise linear)");
         List<INDArray> xs = inputs(spec, seedOf(spec));
         INDArray y = FiniteDifferences.eval(spec.fn(), xs);
         Random rnd = new Random(seedOf(spec) + 3);
@@ -192,8 +190,7 @@ class OpGradientTest {
         Tensor total = Tensor.scalar(0.0, DataType.DOUBLE);
         for (int i = 0; i < vars.size(); i++) {
             Tensor gi = grads.get(i);
-            if (gi != null) {
-                assertNotNull(gi);
+            if (gi != null) {   // null: no dependence on input i, a zero term (the first-order test checks that against FD)
                 total = total.add(gi.mul(Tensor.constant(ws.get(i))).sum());
             }
         }

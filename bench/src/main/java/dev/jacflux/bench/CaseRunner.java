@@ -122,7 +122,7 @@ public final class CaseRunner {
                         referenceMax = last.amaxNumber().doubleValue();
                         refPrepared = prepared;
                         keep = true;
-                    } else if (bad == 0) {
+                    } else if (bad == 0 && group.compared()) {
                         comparedTo = referenceName;
                         abs = maxAbsDiff(display, last, referenceName, reference);
                         rel = abs / Math.max(referenceMax, Double.MIN_NORMAL);

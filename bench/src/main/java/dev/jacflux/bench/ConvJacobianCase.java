@@ -30,7 +30,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Methods: {@code jacflux} ({@link BatchJacobian} of {@link Conv2d} into a reused
  * {@code (128, 128, 3072)}), {@code jacflux-fresh} (the same call without a buffer,
- * {@link BatchJacobian#compute(INDArray)}), {@code pipeline}, {@code loop} (128 backward passes,
+ * {@link BatchJacobian#compute(INDArray)}), {@code pipeline}, {@code fanout} (the pipeline at its
+ * default budget: several chunks on the rails), {@code loop} (128 backward passes,
  * {@link RowLoop#batchJacobian}, which allocates its zeroed result each run), {@code floor}
  * ({@link Floors.ConvCopy}: {@code Broadcast.copy} of the weights into a preallocated result) and
  * {@code samediff}: ND4J SameDiff with the same convolution in SameDiff's default weight layout
@@ -101,6 +102,9 @@ public final class ConvJacobianCase implements BenchCase {
         }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("conv-jacobian", x), options));
+        }
+        if (options.includes("fanout")) {
+            methods.add(Methods.fanout(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("conv-jacobian", x), options));
         }
         if (options.includes("loop")) {
             methods.add(Methods.plain("loop", () -> RowLoop.batchJacobian(f, x)));

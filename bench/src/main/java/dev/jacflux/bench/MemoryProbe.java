@@ -139,6 +139,11 @@ public final class MemoryProbe {
             this.sampler = new Sampler();
         }
 
+        /** The number of samples taken so far (tests wait on it to know the sampler has seen a state). */
+        long samples() {
+            return sampler.samples;
+        }
+
         /** Stops measuring and returns the peaks relative to {@code base}. */
         public Peak stop(Baseline base) {
             long peakAnon = sampler.stop();
@@ -156,6 +161,7 @@ public final class MemoryProbe {
         private final Thread thread;
         private volatile boolean running = true;
         private volatile long peak = anonBytes();
+        private volatile long samples;
 
         Sampler() {
             thread = new Thread(this, "jacflux-bench-memory-sampler");
@@ -170,6 +176,7 @@ public final class MemoryProbe {
                 if (v > peak) {
                     peak = v;
                 }
+                samples++;
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {

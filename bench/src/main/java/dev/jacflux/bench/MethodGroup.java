@@ -15,11 +15,19 @@ import java.util.List;
  *     {@code jacflux[D_y=8]}
  * @param resultShape the result's shape as text, for the report
  * @param methods the methods, the reference ({@code jacflux}) first
+ * @param compared whether the methods' results are checked against the reference's; false for
+ *     methods that compute different things on purpose (a noisy DP step and a plain SGD step), whose
+ *     results are then only checked to be finite
  */
-public record MethodGroup(String label, String resultShape, List<BenchMethod> methods) {
+public record MethodGroup(String label, String resultShape, List<BenchMethod> methods, boolean compared) {
     public MethodGroup {
         label = label == null ? "" : label;
         methods = List.copyOf(methods);
+    }
+
+    /** A group whose results are compared with the reference's. */
+    public MethodGroup(String label, String resultShape, List<BenchMethod> methods) {
+        this(label, resultShape, methods, true);
     }
 
     /** The display name of a method of this group: {@code jacflux} or {@code jacflux[D_y=8]}. */

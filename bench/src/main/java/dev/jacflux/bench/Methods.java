@@ -14,12 +14,16 @@ import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Method builders shared by the cases: the {@code pipeline} method (one batch per run through a
- * {@link JacobianPipeline}, the previous run's result released back to the pool) and a plain
- * method from a supplier (for {@code loop}s that return fresh arrays).
+ * Method builders shared by the cases: the {@code pipeline} and {@code fanout} methods (one batch
+ * per run through a {@link JacobianPipeline}, the previous run's result released back to the pool;
+ * {@code pipeline} at the options' budget, by default one large enough for the direct call's single
+ * chunk, {@code fanout} at the pipeline's default budget, which splits a large job into several
+ * chunks on the rails) and a plain method from a supplier (for {@code loop}s that return fresh
+ * arrays).
  *
  * <pre>{@code
  * BenchMethod p = Methods.pipeline(JobDefinitions.fullJacobian(f), JobKind.FULL_JACOBIAN, () -> Batch.of("x", x), options);
+ * BenchMethod f = Methods.fanout(JobDefinitions.fullJacobian(f), JobKind.FULL_JACOBIAN, () -> Batch.of("x", x), options);
  * BenchMethod loop = Methods.plain("loop", () -> RowLoop.jacobian(f, x));
  * }</pre>
  */
@@ -70,12 +74,26 @@ public final class Methods {
      * the result of the previous run is released first, so its buffer is reused.
      */
     public static BenchMethod pipeline(JobDefinition definition, JobKind kind, Supplier<Batch> batch, BenchOptions options) {
-        return BenchMethod.of("pipeline", () -> {
-            PipelineConfig base = options.pipelineConfig() == null ? PipelineConfig.defaults() : options.pipelineConfig();
-            PipelineConfig config = base.toBuilder().job(kind).build();
-            JacobianPipeline pipeline = JacobianPipeline.create(config, definition);
-            return new PipelineRun(pipeline, batch);
-        });
+        return pipelineMethod("pipeline", definition, batch, config(options).toBuilder().job(kind).build());
+    }
+
+    /**
+     * The {@code fanout} method: the {@code pipeline} method with the pipeline's default memory
+     * budget ({@link PipelineConfig#DEFAULT_MEMORY_BUDGET_BYTES}, shared by the chunks in flight),
+     * the rest of the options' configuration kept; a large job then runs as several chunks on the
+     * rails at once, so this measures what the fan-out gains or costs against the direct call.
+     */
+    public static BenchMethod fanout(JobDefinition definition, JobKind kind, Supplier<Batch> batch, BenchOptions options) {
+        return pipelineMethod("fanout", definition, batch,
+                config(options).toBuilder().job(kind).memoryBudgetBytes(PipelineConfig.DEFAULT_MEMORY_BUDGET_BYTES).build());
+    }
+
+    private static PipelineConfig config(BenchOptions options) {
+        return options.pipelineConfig() == null ? PipelineConfig.defaults() : options.pipelineConfig();
+    }
+
+    private static BenchMethod pipelineMethod(String name, JobDefinition definition, Supplier<Batch> batch, PipelineConfig config) {
+        return BenchMethod.of(name, () -> new PipelineRun(JacobianPipeline.create(config, definition), batch));
     }
 
     private static final class PipelineRun implements BenchMethod.Prepared {

@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Methods: {@code jacflux} (the model API, {@link PerSample#gradients}, into a reused
  * {@code [N, M]}), {@code jacflux-fresh} (the same call without a buffer), {@code engine} (the engine's generic per-sample mode, {@link PerSampleGradients}
- * of the loss function), {@code pipeline} (the model job through the reactive pipeline), {@code loop} (N single-sample backward passes, {@link RowLoop}), {@code floor}
+ * of the loss function), {@code pipeline} (the model job through the reactive pipeline), {@code fanout}
+ * (the same at the pipeline's default budget: several chunks on the rails), {@code loop} (N single-sample backward passes, {@link RowLoop}), {@code floor}
  * ({@link Floors.MlpOuterProducts}: the per-layer outer products, given the layer inputs and output
  * cotangents computed outside the timed region).
  *
@@ -170,6 +171,10 @@ public final class MlpGradsCase implements BenchCase {
         }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(ModelJobs.of(model, Loss.crossEntropy(), JobKind.PER_SAMPLE_GRADIENTS), JobKind.PER_SAMPLE_GRADIENTS,
+                    () -> Batch.of("mlp-grads", x, labels), options));
+        }
+        if (options.includes("fanout")) {
+            methods.add(Methods.fanout(ModelJobs.of(model, Loss.crossEntropy(), JobKind.PER_SAMPLE_GRADIENTS), JobKind.PER_SAMPLE_GRADIENTS,
                     () -> Batch.of("mlp-grads", x, labels), options));
         }
         if (options.includes("loop")) {

@@ -1,12 +1,15 @@
 package dev.jacflux.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Every case runs end to end at the tiny size, with every method agreeing with the reference. */
 class CasesEndToEndTest {
@@ -22,6 +25,9 @@ class CasesEndToEndTest {
                 ? List.of("jacflux", "jacflux-fresh", "engine", "pipeline", "loop", "floor")
                 : name.endsWith("-norms") ? List.of("jacflux", "jacflux-fresh", "via-matrix", "pipeline", "loop", "floor")
                 : List.of("jacflux", "jacflux-fresh", "pipeline", "loop", "floor"));
+        if (name.equals("conv-jacobian") || name.equals("mlp-grads")) {
+            expected.add(expected.indexOf("pipeline") + 1, "fanout");
+        }
         if (name.equals("conv-jacobian")) {
             expected.add("samediff");
         }
@@ -43,6 +49,47 @@ class CasesEndToEndTest {
             }
         }
         assertTrue(r.toTable().contains("x floor") && r.toTable().contains("x loop"), r.toTable());
+    }
+
+    /**
+     * Every method's result against the case's loop method (one backward pass per output row or
+     * per sample: the independent reference, not the library call under test), element by element
+     * with a tolerance relative to each entry (plus float32 rounding of the largest entry), so that
+     * a wrong small entry cannot hide behind a large one.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian"})
+    void everyMethodEqualsTheLoopReferenceEntryByEntry(String name) {
+        for (MethodGroup g : BenchmarkSuite.caseNamed(name).groups(TINY)) {
+            INDArray loop = resultOf(g, "loop");
+            double largest = loop.amaxNumber().doubleValue();
+            assertTrue(largest > 0 && Double.isFinite(largest), name + ": the reference is not trivially zero");
+            for (BenchMethod m : g.methods()) {
+                if (m.name().equals("loop")) {
+                    continue;
+                }
+                INDArray r = resultOf(g, m.name());
+                // methods may lay out the same entries differently (e.g. [B, D_y, D_x] or [B, *out, *in]): same entries, C order
+                assertEquals(loop.length(), r.length(), g.display(m.name()) + " " + java.util.Arrays.toString(r.shape()));
+                double[] e = loop.castTo(DataType.DOUBLE).dup('c').reshape(loop.length()).toDoubleVector();
+                double[] a = r.castTo(DataType.DOUBLE).dup('c').reshape(r.length()).toDoubleVector();
+                for (int i = 0; i < e.length; i++) {
+                    double tol = 1e-6 * largest + 1e-3 * Math.abs(e[i]);
+                    if (!(Math.abs(a[i] - e[i]) <= tol)) {
+                        fail(name + " " + g.display(m.name()) + ": entry " + i + " is " + a[i] + ", the loop gives " + e[i]
+                                + " (tolerance " + tol + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /** One run of the named method of a group, as a detached copy. */
+    private static INDArray resultOf(MethodGroup g, String method) {
+        BenchMethod m = g.methods().stream().filter(x -> x.name().equals(method)).findFirst().orElseThrow();
+        try (BenchMethod.Prepared p = m.prepare()) {
+            return p.run().dup();
+        }
     }
 
     @ParameterizedTest

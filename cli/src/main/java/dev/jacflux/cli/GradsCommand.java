@@ -56,6 +56,7 @@ public final class GradsCommand extends ModelCommand {
     @Override
     protected void loadMore(Model m, INDArray x) {
         targets = loss.targets(m, model, targetsFile, input, x.size(0), compute.dtype());
+        nonFinite.check(targets, targetsFile + " (--targets)");
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jacflux.cli;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.transforms.StagedJob;
 import dev.jacflux.model.Model;
+import dev.jacflux.model.PerSampleHessian;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
@@ -59,6 +60,7 @@ public final class HessianCommand extends ModelCommand {
     protected void loadMore(Model m, INDArray x) {
         if (loss != null) {
             targets = loss.targets(m, model, targetsFile, input, x.size(0), compute.dtype());
+            nonFinite.check(targets, targetsFile + " (--targets)");
         } else {
             long[] outShape = m.architecture().outputShape();
             if (Shapes.numel(outShape) != 1) {

@@ -40,14 +40,17 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "jacflux", mixinStandardHelpOptions = true, versionProvider = JacFluxCli.Version.class,
         description = {"Batched Jacobians and per-sample gradients of jacflux-model/1 models on NumPy files."},
-        // The subcommands, in the order 'jacflux --help' lists them: the one place to add a command.
+        // The subcommands, in the order 'jacflux --help' lists them: the one place to add a command of
+        // this artifact. Commands with their own artifact (bench, serve, worker) are dispatched by bin/jacflux
+        // (its OWN_ARTIFACT table) and listed in the footer below.
         subcommands = {
             DemoCommand.class,
             JacobianCommand.class,
             GradsCommand.class,
             HessianCommand.class,
             HeatmapCommand.class,
-            dev.jacflux.bench.BenchCommand.class,
+            TrainCommand.class,
+            PrivacyCommand.class,
             HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -56,6 +59,11 @@ import picocli.CommandLine.Spec;
             "      --input examples/mnist-mlp/input.npy --out J.npy",
             "  bin/jacflux heatmap --jacobian J.npy --sample 0 --output-index 3 --out s.png",
             "  bin/jacflux <command> --help",
+            "",
+            "Commands with their own artifact, run by bin/jacflux:",
+            "  bench     the benchmark cases (module bench; bin/jacflux bench --help)",
+            "  serve     the HTTP service (module service; bin/jacflux serve --help)",
+            "  worker    a Kafka worker (module kafka; bin/jacflux worker --help)",
             "",
             "Exit codes: 0 success, 2 bad usage or bad input (one line on stderr naming",
             "the file and the problem), 1 internal error."})

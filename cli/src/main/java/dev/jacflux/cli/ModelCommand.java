@@ -44,6 +44,9 @@ public abstract class ModelCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     /** Checks option combinations before any file is read; throws a usage error. */
     protected void validateOptions() {
     }
@@ -71,7 +74,9 @@ public abstract class ModelCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         DataType dtype = compute.dtype();
         Model m = Models.load(model, dtype);
+        Models.requireFiniteWeights(m, model, nonFinite);
         INDArray x = Models.input(m, model, input, dtype);
+        nonFinite.check(x, input + " (--input)");
         loadMore(m, x);
         INDArray result = compute(m, x, reporter);
         NpyFiles.write(out, result, dtype);

@@ -4,9 +4,11 @@ import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.ModelException;
 import dev.jacflux.model.io.ModelFile;
+import dev.jacflux.model.io.NpyHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -48,14 +50,18 @@ public final class Models {
 
     /**
      * Reads the input batch and checks it against the model: float32/float64, shape
-     * {@code [B, *input_shape]} with {@code B >= 1}; converted to {@code dtype}.
+     * {@code [B, *input_shape]} with {@code B >= 1}, checked from the file's header before its data
+     * are read; converted to {@code dtype}.
      *
      * @throws BadInputException naming the input file, its shape and the model's input_shape
      */
     public static INDArray input(Model model, Path modelFile, Path input, DataType dtype) {
-        INDArray x = NpyFiles.readFloat(input, "--input");
+        NpyHeader h = NpyFiles.header(input, "--input");
+        if (h.dtype() != DataType.FLOAT && h.dtype() != DataType.DOUBLE) {
+            throw new BadInputException(input + " (--input): wrong dtype " + NpyFiles.numpyName(h.dtype()) + "; expected float32 or float64");
+        }
         long[] want = model.architecture().inputShape();
-        long[] got = x.shape();
+        long[] got = h.shape();
         if (got.length != want.length + 1 || !Arrays.equals(Shapes.range(got, 1, got.length), want)) {
             throw new BadInputException(input + " (--input): input shape " + Shapes.str(got) + " does not match the model's input_shape "
                     + Shapes.str(want) + " (" + modelFile + "); expected [B, " + Shapes.str(want).substring(1));
@@ -63,7 +69,21 @@ public final class Models {
         if (got[0] < 1) {
             throw new BadInputException(input + " (--input): empty batch, shape " + Shapes.str(got) + "; expected at least one sample");
         }
+        INDArray x = NpyFiles.readFloat(input, "--input");
         return x.dataType() == dtype ? x : x.castTo(dtype);
+    }
+
+    /**
+     * Applies the non-finite policy to every tensor of a loaded model (in the dtype it runs in).
+     *
+     * @throws BadInputException naming the weights file, the tensor and its first non-finite element
+     */
+    public static void requireFiniteWeights(Model model, Path json, NonFiniteOption nonFinite) {
+        Path weights = ModelFile.describe(json).weights();
+        String file = weights == null ? json + " (--model)" : weights + " (weights of --model " + json.getFileName() + ")";
+        for (Map.Entry<String, INDArray> e : model.stateDict().entrySet()) {
+            nonFinite.check(e.getValue(), file + " tensor '" + e.getKey() + "'");
+        }
     }
 
     /** {@code "[64] -> [10], 2410 parameters"}. */

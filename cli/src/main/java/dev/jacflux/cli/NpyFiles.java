@@ -2,12 +2,14 @@ package dev.jacflux.cli;
 
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.model.ModelException;
+import dev.jacflux.model.io.NpyHeader;
 import dev.jacflux.model.io.Npz;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,39 +28,57 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * }</pre>
  */
 public final class NpyFiles {
-    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final int MAGIC_LENGTH = 6;
     private static final int BLOCK = 1 << 18;
 
     private NpyFiles() {
     }
 
     /**
-     * Reads an {@code .npy} array of any supported dtype (float32, float64, integers).
+     * Reads an {@code .npy} array of any supported dtype (float32, float64, integers): the
+     * header first (checked against the file's size), then the data.
      *
      * @param option the option that named the file, for messages
      * @throws BadInputException if the file is missing, unreadable or not an {@code .npy} array
      */
     public static INDArray read(Path file, String option) {
-        if (!Files.exists(file)) {
-            throw new BadInputException(file + " (" + option + "): file not found");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file + " (" + option + "): not a regular file; expected a NumPy .npy file");
-        }
-        byte[] bytes;
+        header(file, option);
         try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException | OutOfMemoryError e) {
+            return Npz.readNpy(file);
+        } catch (ModelException e) {
+            throw new BadInputException(e.getMessage().startsWith(file.toString()) ? file + " (" + option + ")"
+                    + e.getMessage().substring(file.toString().length()) : e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
             throw new BadInputException(file + " (" + option + "): cannot read: " + e.getMessage(), e);
         }
-        if (bytes.length < MAGIC.length || !java.util.Arrays.equals(java.util.Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
-            throw new BadInputException(file + " (" + option + "): not a .npy file (no NumPy header); expected an array saved with"
-                    + " numpy.save");
+    }
+
+    /**
+     * Reads and checks only the header of an {@code .npy} file: its dtype and shape, before any
+     * data are read (so a file of the wrong shape is refused without reading it).
+     *
+     * @throws BadInputException if the file is missing, not an {@code .npy} array, or its header is
+     *     malformed (negative dimensions, sizes that overflow, a header or data beyond the file)
+     */
+    public static NpyHeader header(Path file, String option) {
+        String where = file + " (" + option + ")";
+        if (!Files.exists(file)) {
+            throw new BadInputException(where + ": file not found");
         }
-        try {
-            return Npz.fromNpy(bytes, file + " (" + option + ")");
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(where + ": not a regular file; expected a NumPy .npy file");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 4096)) {
+            in.mark(MAGIC_LENGTH);
+            if (!NpyHeader.hasMagic(in.readNBytes(MAGIC_LENGTH))) {
+                throw new BadInputException(where + ": not a .npy file (no NumPy header); expected an array saved with numpy.save");
+            }
+            in.reset();
+            return NpyHeader.read(in, where, Files.size(file));
         } catch (ModelException e) {
             throw new BadInputException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BadInputException(where + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -104,7 +124,7 @@ public final class NpyFiles {
         INDArray c = a.dataType() == dtype ? a : a.castTo(dtype);
         long n = c.length();
         INDArray flat = n == 0 ? c : (c.isView() || c.ordering() != 'c' ? c.dup('c') : c).reshape('c', new long[] {n});
-        byte[] header = header(dtype == DataType.FLOAT ? "<f4" : "<f8", a.shape());
+        byte[] header = NpyHeader.of(dtype, a.shape()).bytes();
         int width = dtype.width();
         AtomicOutput.write(target, ch -> {
             writeFully(ch, ByteBuffer.wrap(header));
@@ -128,22 +148,6 @@ public final class NpyFiles {
         while (b.hasRemaining()) {
             ch.write(b);
         }
-    }
-
-    /** The NPY 1.0 header (magic, version, length, dict padded to a multiple of 64 bytes). */
-    static byte[] header(String descr, long[] shape) {
-        StringBuilder tuple = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            tuple.append(shape[i]).append(shape.length == 1 ? "," : i < shape.length - 1 ? ", " : "");
-        }
-        tuple.append(')');
-        StringBuilder dict = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }");
-        int total = MAGIC.length + 4 + dict.length() + 1;
-        dict.append(" ".repeat((64 - total % 64) % 64)).append('\n');
-        ByteBuffer bb = ByteBuffer.allocate(MAGIC.length + 4 + dict.length()).order(ByteOrder.LITTLE_ENDIAN);
-        bb.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) dict.length());
-        bb.put(dict.toString().getBytes(StandardCharsets.ISO_8859_1));
-        return bb.array();
     }
 
     /** {@code "[4, 10] float32 (160 B)"}. */

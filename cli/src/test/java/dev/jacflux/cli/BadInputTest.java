@@ -1,14 +1,18 @@
 package dev.jacflux.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,9 +22,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.Sequential;
+import dev.jacflux.model.io.ModelFile;
+import dev.jacflux.model.io.Npz;
 import dev.jacflux.model.layers.Tanh;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Every bad-input case: exit code 2, one line on stderr naming the file (or option) and the
@@ -60,6 +68,62 @@ class BadInputTest {
         Files.writeString(dir.resolve("noweights.json"), Files.readString(model).replace("mlp.npz", "missing.npz"));
         Files.writeString(dir.resolve("wrongformat.json"), Files.readString(model).replace("jacflux-model/1", "keras/2"));
         Files.createDirectories(dir.resolve("adir.npy"));
+        badNumpyFiles(model);
+    }
+
+    /** Corrupt archives, malformed headers and non-finite values (issue 9, defect 5). */
+    private static void badNumpyFiles(Path model) throws IOException {
+        Model mlp = Fixtures.mlp(3, 1);
+        // a flipped bit inside the deflated data of an entry: inflates fine, only the CRC-32 tells
+        Cli.save(mlp, dir, "flipd");
+        RawNumpy.flipBitInData(dir.resolve("flipd.npz"), "fc1.weight.npy");
+        // the same in a STORED entry (np.savez writes STORED archives)
+        Map<String, byte[]> stored = new LinkedHashMap<>();
+        mlp.stateDict().forEach((k, v) -> stored.put(k, Npz.toNpy(v)));
+        withWeights(model, "flips", RawNumpy.storedNpz(stored));
+        RawNumpy.flipBitInData(dir.resolve("flips.npz"), "fc2.weight.npy");
+        // an entry with a negative dimension
+        Map<String, byte[]> negative = new LinkedHashMap<>(stored);
+        negative.put("fc1.weight", RawNumpy.f64("(-4, 3)", new double[12]));
+        withWeights(model, "negw", RawNumpy.storedNpz(negative));
+        // NaN in a bias
+        INDArray bias = mlp.parameter("fc2.bias").dup();
+        bias.putScalar(1, Double.NaN);
+        Map<String, byte[]> nan = new LinkedHashMap<>(stored);
+        nan.put("fc2.bias", Npz.toNpy(bias));
+        withWeights(model, "nanw", RawNumpy.storedNpz(nan));
+        // a 1 GiB zero-filled entry of the wrong shape (a few MB deflated)
+        RawNumpy.zeroFilledNpz(dir.resolve("bomb.npz"), "fc1.weight", "(16384, 16384)", 1L << 30);
+        Files.writeString(dir.resolve("bomb.json"), Files.readString(model).replace("mlp.npz", "bomb.npz"));
+
+        RawNumpy.write(dir.resolve("xnegdim.npy"), RawNumpy.f64("(-4, 3)", new double[12]));
+        RawNumpy.write(dir.resolve("xoverflow.npy"), RawNumpy.f64("(4294967296, 4294967296, 3)", new double[12]));
+        RawNumpy.write(dir.resolve("xhdr2.npy"), RawNumpy.npyVersion2(0x7ffffffa,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 3), }\n"));
+        byte[] longHeader = RawNumpy.f64("(4, 3)", new double[12]);
+        longHeader[8] = (byte) 0x60;   // header length 60000 in a file of a few hundred bytes
+        longHeader[9] = (byte) 0xea;
+        RawNumpy.write(dir.resolve("xhdr1.npy"), longHeader);
+        INDArray xnan = Fixtures.normal(2, 4, 3);
+        xnan.putScalar(new long[] {1, 2}, Double.NaN);
+        Cli.npy(dir, "xnan.npy", xnan);
+        INDArray xinf = Fixtures.normal(2, 4, 3);
+        xinf.putScalar(new long[] {3, 0}, Double.NEGATIVE_INFINITY);
+        xinf.putScalar(new long[] {3, 2}, Double.NaN);
+        Cli.npy(dir, "xinf.npy", xinf);
+        INDArray yinf = Fixtures.normal(3, 4, 3);
+        yinf.putScalar(new long[] {0, 1}, Double.POSITIVE_INFINITY);
+        Cli.npy(dir, "yinf.npy", yinf);
+    }
+
+    /** {@code name.json}: the model of {@code model} with its weights in {@code name.npz} = {@code npz}. */
+    private static void withWeights(Path model, String name, byte[] npz) throws IOException {
+        Files.write(dir.resolve(name + ".npz"), npz);
+        Files.writeString(dir.resolve(name + ".json"), Files.readString(model).replace("mlp.npz", name + ".npz"));
+    }
+
+    private static String[] jacModel(String model) {
+        return new String[] {"jacobian", "--model", p(model), "--input", p("x.npy")};
     }
 
     private static String p(String name) {
@@ -141,7 +205,31 @@ class BadInputTest {
                 Arguments.of("heatmap: image shape does not fit", new String[] {"heatmap", "--jacobian", p("J.npy"), "--output-index",
                     "0", "--image-shape", "3,3"}, List.of("J.npy", "--image-shape [3, 3]", "[4]")),
                 Arguments.of("heatmap: too few axes", new String[] {"heatmap", "--jacobian", p("y.npy")}, List.of("y.npy",
-                        "--out-rank 0")));
+                        "--out-rank 0")),
+                // issue 9, defect 5: corrupt archives, malformed headers, non-finite values, decompression bombs
+                Arguments.of("weights: flipped bit in deflated data", jacModel("flipd.json"), List.of("flipd.npz",
+                        "entry 'fc1.weight.npy'", "CRC-32")),
+                Arguments.of("weights: flipped bit in stored data", jacModel("flips.json"), List.of("flips.npz",
+                        "entry 'fc2.weight.npy'", "CRC-32")),
+                Arguments.of("weights: negative dimension in an entry", jacModel("negw.json"), List.of("negw.npz",
+                        "entry 'fc1.weight.npy'", "negative dimension -4")),
+                Arguments.of("weights: NaN", jacModel("nanw.json"), List.of("nanw.npz", "'fc2.bias'", "NaN at index [1]",
+                        "--non-finite-policy")),
+                Arguments.of("weights: 1 GiB zero-filled entry of the wrong shape", jacModel("bomb.json"), List.of("bomb.npz",
+                        "'fc1.weight'", "[16384, 16384]", "expected [4, 3]")),
+                Arguments.of("input: negative dimension", jacWith("--input", p("xnegdim.npy")), List.of("xnegdim.npy",
+                        "negative dimension -4")),
+                Arguments.of("input: dimensions overflow 64 bits", jacWith("--input", p("xoverflow.npy")), List.of("xoverflow.npy",
+                        "(4294967296, 4294967296, 3)", "overflows")),
+                Arguments.of("input: version 2 header length beyond the file", jacWith("--input", p("xhdr2.npy")), List.of("xhdr2.npy",
+                        "header length 2147483642", "beyond the end of the file")),
+                Arguments.of("input: version 1 header length beyond the file", jacWith("--input", p("xhdr1.npy")), List.of("xhdr1.npy",
+                        "header length 60000", "beyond the end of the file")),
+                Arguments.of("input: NaN", jacWith("--input", p("xnan.npy")), List.of("xnan.npy", "NaN at index [1, 2]",
+                        "--non-finite-policy")),
+                Arguments.of("input: infinity before a NaN", jacWith("--input", p("xinf.npy")), List.of("xinf.npy",
+                        "-Infinity at index [3, 0]", "1 NaN and 1 infinite")),
+                Arguments.of("mse targets: infinity", grads("yinf.npy", "mse"), List.of("yinf.npy", "Infinity at index [0, 1]")));
     }
 
     private static String[] jacWith(String option, String value) {
@@ -193,6 +281,33 @@ class BadInputTest {
         Cli.Result r = Cli.run(jac("--out", p("adir.npy")));
         assertEquals(2, r.code(), r::toString);
         assertTrue(r.err().contains("adir.npy (--out): is a directory"), r.err());
+    }
+
+    @Test
+    void nonFiniteInputIsComputedWhenTheOptionAllowsIt() throws IOException {
+        Path out = dir.resolve("allowed.npy");
+        Cli.ok("jacobian", "--model", p("mlp.json"), "--input", p("xnan.npy"), "--out", out.toString(), "-q",
+                "--non-finite-policy", "allow");
+        INDArray j = Cli.read(out);
+        Files.delete(out);
+        assertTrue(Double.isNaN(j.getDouble(1, 0, 0)), "sample 1 holds the NaN: its Jacobian is NaN");
+        Model m = ModelFile.load(dir.resolve("mlp.json"), DataType.DOUBLE);
+        INDArray x = Npz.readNpy(dir.resolve("xnan.npy"));
+        INDArray finite = Fixtures.finiteDifferenceBatchJacobian(m, x, 1e-6);
+        for (long s : new long[] {0, 2, 3}) {
+            assertTrue(Cli.maxDiff(j.get(NDArrayIndex.point(s)), finite.get(NDArrayIndex.point(s))) < 1e-6, "sample " + s);
+        }
+    }
+
+    @Test
+    void aZeroFilledGibibyteEntryIsRefusedBeforeItIsInflated() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Cli.Result r = Cli.run(append(jacModel("bomb.json"), "--out", p("bomb-out.npy")));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(allocated < 64L << 20, "refused after allocating " + (allocated >> 20) + " MiB on the heap; the entry is 1 GiB");
+        assertFalse(Files.exists(dir.resolve("bomb-out.npy")));
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.autodiff.transforms.Autodiff;
 import dev.jacflux.autodiff.transforms.RowLoop;
+import dev.jacflux.model.Loss;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.io.ModelFile;
 import dev.jacflux.model.io.Npz;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The committed example under {@code examples/mnist-mlp}: what the generator makes, usable by every command. */
 class ExampleFilesTest {
@@ -61,11 +65,36 @@ class ExampleFilesTest {
         assertTrue(Cli.maxDiff(Cli.read(j), ref) < 1e-6);
         assertArrayEquals(new long[] {4, 10, 1, 14, 14}, Cli.read(j).shape());
         Cli.ok("grads", "--model", model, "--input", input, "--targets", labels, "--loss", "cross_entropy", "--out",
-                dir.resolve("G.npy").toString());
-        assertArrayEquals(new long[] {4, 1666}, Cli.read(dir.resolve("G.npy")).shape());
+                dir.resolve("G.npy").toString(), "--dtype", "float64");
+        Model m64 = ModelFile.load(EXAMPLE.resolve("model.json"), DataType.DOUBLE);
+        INDArray x64 = Npz.readNpy(EXAMPLE.resolve("input.npy")).castTo(DataType.DOUBLE);
+        INDArray y = Npz.readNpy(EXAMPLE.resolve("labels.npy"));
+        INDArray loop = RowLoop.perSampleGradients(m64.lossFunction(Loss.crossEntropy()), x64, y, m64.parameters());
+        assertArrayEquals(new long[] {4, 1666}, loop.shape());
+        assertTrue(Cli.maxDiff(Cli.read(dir.resolve("G.npy")), loop) < 1e-12, "per-sample gradients = single-sample backward passes");
         Cli.ok("hessian", "--model", model, "--input", input, "--targets", labels, "--loss", "cross_entropy", "--out",
-                dir.resolve("H.npy").toString());
-        assertArrayEquals(new long[] {4, 1, 14, 14, 1, 14, 14}, Cli.read(dir.resolve("H.npy")).shape());
+                dir.resolve("H.npy").toString(), "--dtype", "float64");
+        INDArray h = Cli.read(dir.resolve("H.npy"));
+        assertArrayEquals(new long[] {4, 1, 14, 14, 1, 14, 14}, h.shape());
+        // each sample's Hessian = central differences of that sample's own input gradient (one backward pass each)
+        List<Tensor> p64 = m64.parameters().stream().map(Tensor::constant).toList();
+        for (int b = 0; b < 4; b++) {
+            INDArray yb = y.get(NDArrayIndex.interval(b, b + 1)).dup();
+            INDArray xb = x64.get(NDArrayIndex.interval(b, b + 1)).dup();
+            java.util.function.Function<INDArray, INDArray> grad = v -> Autodiff.grad(
+                    t -> Loss.crossEntropy().apply(m64.forward(t, p64), yb).sum(), v).reshape(196);
+            INDArray fd = Nd4j.zeros(DataType.DOUBLE, 196, 196);
+            double eps = 1e-5;
+            for (int i = 0; i < 196; i++) {
+                INDArray plus = xb.dup().reshape(196);
+                INDArray minus = xb.dup().reshape(196);
+                plus.putScalar(i, plus.getDouble(i) + eps);
+                minus.putScalar(i, minus.getDouble(i) - eps);
+                fd.getColumn(i).assign(grad.apply(plus.reshape(1, 1, 14, 14)).sub(grad.apply(minus.reshape(1, 1, 14, 14))).divi(2 * eps));
+            }
+            INDArray hb = h.get(NDArrayIndex.point(b)).dup('c').reshape('c', 196, 196);
+            assertTrue(Cli.maxDiff(hb, fd) < 1e-7 * Math.max(1, fd.amaxNumber().doubleValue()), "sample " + b + ": " + Cli.maxDiff(hb, fd));
+        }
         Cli.ok("heatmap", "--jacobian", j.toString(), "--sample", "0", "--output-index", "3", "--out", dir.resolve("s.png").toString());
         assertTrue(Files.size(dir.resolve("s.png")) > 0);
     }

@@ -44,7 +44,7 @@ class NpyFilesTest {
             assertTrue(header.endsWith("\n"));
             assertArrayEquals(shape, Npz.readNpy(p).shape(), header);
         }
-        assertTrue(new String(NpyFiles.header("<f4", new long[] {5}), StandardCharsets.ISO_8859_1).contains("'shape': (5,)"));
+        assertTrue(new String(dev.jacflux.model.io.NpyHeader.of("<f4", new long[] {5}).bytes(), StandardCharsets.ISO_8859_1).contains("'shape': (5,)"));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -49,7 +50,27 @@ public final class PipelineConfigLoader {
     /** Prefix of the environment variables: {@code JACFLUX_}. */
     public static final String ENV_PREFIX = "JACFLUX_";
 
+    /**
+     * {@code JACFLUX_} variables that belong to other JacFlux components, not to the pipeline: the
+     * launcher's {@code JACFLUX_NO_BUILD} and {@code JACFLUX_DEBUG}, the service's {@code JACFLUX_TOKEN}
+     * and {@code JACFLUX_DATA_DIR}, and the service's property groups as Spring Boot binds them from the
+     * environment (names starting with one of {@link #OTHER_COMPONENT_PREFIXES}). The environment
+     * loader passes over them instead of calling them unknown, so a shell that sets the service's token
+     * can still run {@code bin/jacflux demo}.
+     */
+    public static final Set<String> OTHER_COMPONENT_VARIABLES = Set.of(
+            "JACFLUX_NO_BUILD", "JACFLUX_DEBUG", "JACFLUX_TOKEN", "JACFLUX_DATA_DIR", "JACFLUX_BATCH_SIZE");
+
+    /** Prefixes of the service's property groups in the environment ({@code JACFLUX_SECURITY_TOKEN}, ...). */
+    public static final List<String> OTHER_COMPONENT_PREFIXES = List.of(
+            "JACFLUX_SECURITY_", "JACFLUX_LIMITS_", "JACFLUX_DASHBOARD_", "JACFLUX_KAFKA_", "JACFLUX_TRAINING_");
+
     private PipelineConfigLoader() {
+    }
+
+    /** True for a {@code JACFLUX_} variable of another component (see {@link #OTHER_COMPONENT_VARIABLES}). */
+    static boolean belongsToAnotherComponent(String name) {
+        return OTHER_COMPONENT_VARIABLES.contains(name) || OTHER_COMPONENT_PREFIXES.stream().anyMatch(name::startsWith);
     }
 
     /** The known keys, in declaration order: {@code jacflux.job, jacflux.chunk-size, ...}. */
@@ -248,7 +269,7 @@ public final class PipelineConfigLoader {
         Map<ConfigKey, Setting> settings = new EnumMap<>(ConfigKey.class);
         for (Map.Entry<String, String> e : new TreeMap<>(environment).entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(ENV_PREFIX)) {
+            if (!name.startsWith(ENV_PREFIX) || belongsToAnotherComponent(name)) {
                 continue;
             }
             ConfigKey known = null;

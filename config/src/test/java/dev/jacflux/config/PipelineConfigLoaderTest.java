@@ -275,6 +275,18 @@ class PipelineConfigLoaderTest {
     }
 
     @Test
+    void otherComponentsVariablesArePassedOver() {
+        // the launcher's, the service's token and its property groups share the JACFLUX_ prefix
+        PipelineConfig c = PipelineConfigLoader.fromEnvironment(Map.of("JACFLUX_NO_BUILD", "1", "JACFLUX_DEBUG", "1",
+                "JACFLUX_TOKEN", "t0k3n", "JACFLUX_SECURITY_TOKEN", "t", "JACFLUX_LIMITS_MAX_REQUEST_SIZE", "1MiB",
+                "JACFLUX_KAFKA_BOOTSTRAP_SERVERS", "h:9092", "JACFLUX_PARALLELISM", "3"));
+        assertEquals(3, c.parallelism());
+        assertEquals(PipelineConfig.defaults().toBuilder().parallelism(3).build(), c);
+        // a near miss of one of them is still an unknown pipeline variable
+        assertThrows(ConfigException.class, () -> PipelineConfigLoader.fromEnvironment(Map.of("JACFLUX_TOKENS", "x")));
+    }
+
+    @Test
     void environmentErrors() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> PipelineConfigLoader.fromEnvironment(Map.of("JACFLUX_PARALELISM", "4")));

@@ -21,7 +21,7 @@ import java.util.List;
  * m.tagKeys();     // [job, stage]
  * }</pre>
  */
-public enum JacFluxMeter {
+public enum JacFluxMeter implements DescribedMeter {
     /** Time per stage: the forward pass and assembly once per batch, the VJP once per row chunk. */
     STAGE_DURATION("jacflux.stage.duration", Meter.Type.TIMER, "seconds",
             "Time spent in one pipeline stage: forward (per batch), vjp-chunk (per row chunk), assembly (per batch)",
@@ -57,46 +57,14 @@ public enum JacFluxMeter {
     CHUNKS_IN_FLIGHT("jacflux.inflight.chunks", Meter.Type.GAUGE, "chunks",
             "Row chunks started and not yet finished", JacFluxTags.JOB);
 
-    private final String meterName;
-    private final Meter.Type type;
-    private final String baseUnit;
-    private final String description;
-    private final List<String> tagKeys;
+    private final MeterSpec spec;
 
     JacFluxMeter(String meterName, Meter.Type type, String baseUnit, String description, String... tagKeys) {
-        this.meterName = meterName;
-        this.type = type;
-        this.baseUnit = baseUnit;
-        this.description = description;
-        this.tagKeys = List.of(tagKeys);
+        this.spec = new MeterSpec(meterName, type, baseUnit, description, List.of(tagKeys));
     }
 
-    /** The dot-separated Micrometer name, e.g. {@code jacflux.stage.duration}. */
-    public String meterName() {
-        return meterName;
-    }
-
-    /** The Micrometer meter type. */
-    public Meter.Type type() {
-        return type;
-    }
-
-    /**
-     * The base unit, e.g. {@code seconds}, {@code bytes}, {@code samples}. For timers this is
-     * documentation only: Micrometer timers take their unit from the registry (seconds for
-     * Prometheus).
-     */
-    public String baseUnit() {
-        return baseUnit;
-    }
-
-    /** A one-line description, published as the meter's help text. */
-    public String description() {
-        return description;
-    }
-
-    /** The tag keys every meter of this name carries (besides any common tags). */
-    public List<String> tagKeys() {
-        return tagKeys;
+    @Override
+    public MeterSpec spec() {
+        return spec;
     }
 }

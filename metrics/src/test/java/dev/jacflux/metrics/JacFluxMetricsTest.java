@@ -63,6 +63,11 @@ class JacFluxMetricsTest {
 
     @Test
     void noopIgnoresEverything() {
+        // NOOP is not a metrics listener in disguise: a bound registry sees none of its events
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        JacFluxMetrics metrics = new JacFluxMetrics();
+        metrics.bindTo(registry);
+        java.util.Map<String, Double> before = measurements(registry);
         PipelineListener n = PipelineListener.NOOP;
         n.batchStarted(JOB, 1);
         n.forwardFinished(JOB, Duration.ZERO);
@@ -72,7 +77,27 @@ class JacFluxMetricsTest {
         n.assemblyFinished(JOB, Duration.ZERO);
         n.batchSucceeded(JOB, 1, 1, 1, Duration.ZERO);
         n.batchFailed(JOB, 1, FailureReason.SHAPE, Duration.ZERO);
+        assertEquals(before, measurements(registry), "NOOP changed no meter");
         assertEquals("PipelineListener.NOOP", n.toString());
+        // every event method of NOOP is the interface's empty default: it overrides nothing but toString
+        for (java.lang.reflect.Method m : n.getClass().getDeclaredMethods()) {
+            assertEquals("toString", m.getName(), "NOOP overrides " + m);
+        }
+        // and composed with a recorder it takes nothing away
+        List<String> seen = new ArrayList<>();
+        PipelineListener.composite(PipelineListener.NOOP, recorder("r", seen)).batchStarted(JOB, 5);
+        assertEquals(List.of("r batchStarted 5"), seen);
+        // the same events through the metrics listener do change the meters (the check above can fail)
+        metrics.listener().batchStarted(JOB, 1);
+        metrics.listener().batchSucceeded(JOB, 1, 1, 1, Duration.ZERO);
+        assertEquals(1, successBatches(registry));
+    }
+
+    /** Every meter's measurements, by meter id and statistic. */
+    private static java.util.Map<String, Double> measurements(MeterRegistry r) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        r.getMeters().forEach(m -> m.measure().forEach(ms -> out.put(m.getId() + " " + ms.getStatistic(), ms.getValue())));
+        return out;
     }
 
     @Test

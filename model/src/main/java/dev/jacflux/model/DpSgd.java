@@ -24,7 +24,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * A DP-SGD step (Abadi et al. 2016): per-sample gradients {@code g_b}, each clipped to norm at
  * most {@code C} ({@code c_b = min(1, C / ||g_b||)}), summed, plus Gaussian noise of standard
- * deviation {@code sigma * C} (seeded), divided by the batch size {@code N}, then an SGD update.
+ * deviation {@code sigma * C}, divided by the batch size {@code N}, then an SGD update.
+ *
+ * <p>The noise comes from a {@link NoiseSource}. Without one, a step draws it from
+ * {@link NoiseSource#secure()}: a cryptographically secure generator freshly keyed for every step,
+ * so the noise of a released step cannot be regenerated and subtracted. The methods that take a
+ * {@code long noiseSeed} draw seeded noise ({@link NoiseSource#seeded(long)}) for reproducible
+ * experiments: a training with them is <b>not private</b> (anyone who learns the seeds removes the
+ * noise exactly).
  *
  * <p>With {@link Method#GHOST} (the default) the {@code N x M} per-sample gradient matrix is never
  * built: a {@link GhostPass} per chunk of samples gives the norms from one ordinary backward pass,
@@ -37,9 +44,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <pre>{@code
  * DpSgd dp = DpSgd.of(0.1, 1.0, 1.1, Loss.crossEntropy());   // lr, clip norm C, noise multiplier sigma
  * for (int step = 0; step < 300; step++) {
- *     TrainingStep s = dp.step(model, x, labels, 1000L + step);   // a fresh noise seed per step
+ *     TrainingStep s = dp.step(model, x, labels);              // secure noise
  *     model = s.model();
  * }
+ * TrainingStep r = dp.step(model, x, labels, 1000L);          // seeded noise: reproducible, not private
  * }</pre>
  *
  * @param learningRate the step size
@@ -102,9 +110,22 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         return new DpSgd(learningRate, clipNorm, noiseMultiplier, loss, options, method, s);
     }
 
-    /** One step: the updated model and its statistics. {@code noiseSeed} fixes the noise (use a fresh one per step). */
+    /** One step with secure noise ({@link NoiseSource#secure()}): the updated model and its statistics. */
+    public TrainingStep step(Model model, INDArray x, INDArray targets) {
+        return step(model, x, targets, NoiseSource.secure());
+    }
+
+    /**
+     * One step with seeded noise ({@link NoiseSource#seeded(long)}; use a fresh seed per step): reproducible,
+     * and therefore <b>not private</b>.
+     */
     public TrainingStep step(Model model, INDArray x, INDArray targets, long noiseSeed) {
-        Step s = run(model, x, targets, noiseSeed);
+        return step(model, x, targets, NoiseSource.seeded(noiseSeed));
+    }
+
+    /** One step with noise from {@code noise}: the updated model and its statistics. */
+    public TrainingStep step(Model model, INDArray x, INDArray targets, NoiseSource noise) {
+        Step s = run(model, x, targets, noise);
         // θ - lr (sum + noise) / N, in place on the fresh sums
         ParameterLayout layout = model.layout();
         double scale = -learningRate / x.size(0);
@@ -128,7 +149,17 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
      * without updating the model.
      */
     public NoisyGradient noisyGradient(Model model, INDArray x, INDArray targets, long noiseSeed) {
-        Step s = run(model, x, targets, noiseSeed);
+        return noisyGradient(model, x, targets, NoiseSource.seeded(noiseSeed));
+    }
+
+    /** {@link #noisyGradient(Model, INDArray, INDArray, long)} with secure noise ({@link NoiseSource#secure()}). */
+    public NoisyGradient noisyGradient(Model model, INDArray x, INDArray targets) {
+        return noisyGradient(model, x, targets, NoiseSource.secure());
+    }
+
+    /** {@link #noisyGradient(Model, INDArray, INDArray, long)} with noise from {@code noise}. */
+    public NoisyGradient noisyGradient(Model model, INDArray x, INDArray targets, NoiseSource noise) {
+        Step s = run(model, x, targets, noise);
         List<INDArray> out = new ArrayList<>();
         for (int i = 0; i < s.sums().size(); i++) {
             INDArray g = s.sums().get(i);
@@ -144,7 +175,10 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
     private record Step(List<INDArray> sums, INDArray noise, StepStats stats) {
     }
 
-    private Step run(Model model, INDArray x, INDArray targets, long noiseSeed) {
+    private Step run(Model model, INDArray x, INDArray targets, NoiseSource noiseSource) {
+        if (noiseSource == null) {
+            throw new ModelException("dp-sgd: the noise source is null (use NoiseSource.secure())");
+        }
         PerSample.requireIndependentSamples(model, "dp-sgd");
         INDArray xs = x.dataType() == model.dtype() ? x : x.castTo(model.dtype());
         model.architecture().checkInput(xs.shape());
@@ -153,7 +187,7 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
                     + xs.size(0) + " samples");
         }
         // the noise does not depend on the gradients: draw it on another thread while the passes run
-        CompletableFuture<INDArray> noise = noiseMultiplier == 0 ? null : CompletableFuture.supplyAsync(() -> noise(model, noiseSeed));
+        CompletableFuture<INDArray> noise = noiseMultiplier == 0 ? null : CompletableFuture.supplyAsync(() -> noise(model, noiseSource));
         return method == Method.GHOST ? ghost(model, xs, targets, noise) : matrix(model, xs, targets, noise);
     }
 
@@ -241,9 +275,9 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         return new Step(sums, noise, stats);
     }
 
-    /** {@code [M]} Gaussian noise of std {@code sigma * C} from the seed ({@link GaussianNoise}: the same draw on any thread). */
-    private INDArray noise(Model model, long seed) {
-        return GaussianNoise.sample(seed, model.parameterCount(), noiseStd(), model.dtype());
+    /** {@code [M]} Gaussian noise of std {@code sigma * C} from the source (seeded noise: the same draw on any thread). */
+    private INDArray noise(Model model, NoiseSource source) {
+        return source.sample(model.parameterCount(), noiseStd(), model.dtype());
     }
 
     private static INDArray rows(INDArray a, RowChunk r) {

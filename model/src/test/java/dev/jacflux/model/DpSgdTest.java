@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
+import dev.jacflux.autodiff.transforms.RowLoop;
 import dev.jacflux.model.layers.Linear;
 import dev.jacflux.model.layers.Tanh;
 import java.util.ArrayList;
@@ -19,7 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** DP-SGD with ghost clipping against a reference that builds the N x M matrix and clips its rows explicitly. */
+/**
+ * DP-SGD with ghost clipping and with the per-sample matrix against a reference that builds the
+ * N x M matrix from a loop of single-sample backward passes and clips its rows explicitly.
+ */
 class DpSgdTest {
 
     static Stream<ModelCases.Case> cases() {
@@ -36,14 +40,19 @@ class DpSgdTest {
 
     /** A clip norm between two per-sample norms near the median, so that some rows are clipped and some are not. */
     private static double medianNorm(ModelCases.Case c) {
-        double[] norms = PerSample.gradientNorms(c.model(), c.x(), c.targets(), c.loss()).toDoubleVector();
+        INDArray loop = RowLoop.perSampleGradients(c.model().lossFunction(c.loss()), c.x(), c.targets(), c.model().parameters());
+        double[] norms = loop.norm2(1).toDoubleVector();
         java.util.Arrays.sort(norms);
         return (norms[norms.length / 2] + norms[norms.length / 2 + 1]) / 2;
     }
 
-    /** Builds the matrix by hand, clips each row and sums: the definition of the clipped sum. */
+    /**
+     * Builds the matrix from a loop of single-sample backward passes ({@code RowLoop}, independent
+     * of the per-sample routes under test), clips each row and sums: the definition of the clipped
+     * sum.
+     */
     private static INDArray explicitClippedSum(ModelCases.Case c, double clip) {
-        INDArray m = PerSample.gradients(c.model(), c.x(), c.targets(), c.loss()).matrix();
+        INDArray m = RowLoop.perSampleGradients(c.model().lossFunction(c.loss()), c.x(), c.targets(), c.model().parameters());
         INDArray sum = Nd4j.zeros(m.dataType(), m.size(1));
         for (long b = 0; b < m.size(0); b++) {
             INDArray row = m.getRow(b).dup();

@@ -69,15 +69,34 @@ public final class Fixtures {
         return Model.of(arch, params, buffers);
     }
 
-    /** Asserts {@code |actual - expected| <= atol + rtol |expected|} everywhere, with equal shapes. */
+    /**
+     * Asserts {@code |actual - expected| <= atol + rtol |expected|} everywhere, with equal shapes
+     * and only finite values on both sides (a NaN or an infinity fails; see
+     * {@link #assertCloseAllowingNonFinite}).
+     */
     public static void assertClose(String what, INDArray expected, INDArray actual, double atol, double rtol) {
+        compare(what, expected, actual, atol, rtol, false);
+    }
+
+    /** As {@link #assertClose}, but a NaN matches a NaN and an infinity the same infinity. */
+    public static void assertCloseAllowingNonFinite(String what, INDArray expected, INDArray actual, double atol, double rtol) {
+        compare(what, expected, actual, atol, rtol, true);
+    }
+
+    private static void compare(String what, INDArray expected, INDArray actual, double atol, double rtol, boolean nonFiniteAllowed) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double[] e = expected.castTo(DataType.DOUBLE).dup('c').reshape(expected.length()).toDoubleVector();
         double[] a = actual.castTo(DataType.DOUBLE).dup('c').reshape(actual.length()).toDoubleVector();
         for (int i = 0; i < e.length; i++) {
-            double err = Math.abs(a[i] - e[i]);
-            if (Double.isNaN(a[i]) != Double.isNaN(e[i]) || err > atol + rtol * Math.abs(e[i])) {
-                fail(what + ": element " + i + " expected " + e[i] + " but got " + a[i] + " (atol " + atol + ", rtol " + rtol + ")");
+            boolean ok;
+            if (!Double.isFinite(e[i]) || !Double.isFinite(a[i])) {
+                ok = nonFiniteAllowed && Double.compare(e[i], a[i]) == 0;
+            } else {
+                ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
+            }
+            if (!ok) {
+                fail(what + ": element " + i + " expected " + e[i] + " but got " + a[i] + " (atol " + atol + ", rtol " + rtol
+                        + (nonFiniteAllowed ? "" : "; non-finite values fail") + ")");
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
+import dev.jacflux.autodiff.transforms.RowLoop;
 import dev.jacflux.model.layers.BatchNorm2d;
 import dev.jacflux.model.layers.Flatten;
 import dev.jacflux.model.layers.Linear;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Models that couple samples (batch norm with batch statistics) are refused before anything is computed. */
 class RefusalTest {
@@ -48,12 +50,56 @@ class RefusalTest {
         assertRefused("dp-sgd matrix", l -> DpSgd.of(0.1, 1.0, 1.0, l).withMethod(DpSgd.Method.PER_SAMPLE_MATRIX).step(model, x, y, 1L));
     }
 
+    /** The mean cross-entropy of the whole batch under {@code m}, by a plain forward pass (batch statistics in training form). */
+    private double meanLoss(Model m) {
+        INDArray logits = m.forward(x);
+        double total = 0;
+        for (int b = 0; b < 4; b++) {
+            double max = logits.getRow(b).maxNumber().doubleValue();
+            double sum = 0;
+            for (int k = 0; k < 3; k++) {
+                sum += Math.exp(logits.getDouble(b, k) - max);
+            }
+            total += max + Math.log(sum) - logits.getDouble(b, y.getLong(b));
+        }
+        return total / 4;
+    }
+
     @Test
     void plainTrainingAndInferenceFormStillWork() {
-        new Sgd(0.1, Loss.crossEntropy()).step(model, x, y);          // ordinary gradients are exact with batch statistics
+        // ordinary gradients are exact with batch statistics: an SGD step moves each parameter by
+        // -lr times the central difference of the batch's mean loss
+        double lr = 0.1;
+        Model stepped = new Sgd(lr, Loss.crossEntropy()).step(model, x, y).model();
+        INDArray before = model.parameterVector();
+        INDArray moved = stepped.parameterVector().sub(before).divi(-lr);
+        double eps = 1e-6;
+        INDArray fd = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, before.length());
+        for (int i = 0; i < before.length(); i++) {
+            INDArray plus = before.dup();
+            INDArray minus = before.dup();
+            plus.putScalar(i, before.getDouble(i) + eps);
+            minus.putScalar(i, before.getDouble(i) - eps);
+            fd.putScalar(i, (meanLoss(withVector(plus)) - meanLoss(withVector(minus))) / (2 * eps));
+        }
+        Fixtures.assertClose("sgd step of the training form", fd, moved, 1e-7, 1e-5);
+
         Model inference = model.inferenceForm();
         assertTrue(inference.architecture().couplingLayer().isEmpty());
-        assertEquals(4, PerSample.gradients(inference, x, y, Loss.crossEntropy()).matrix().size(0));
+        INDArray loop = RowLoop.perSampleGradients(inference.lossFunction(Loss.crossEntropy()), x, y, inference.parameters());
+        Fixtures.assertClose("per-sample gradients of the inference form", loop,
+                PerSample.gradients(inference, x, y, Loss.crossEntropy()).matrix());
+    }
+
+    /** The model with its parameters replaced by the flat vector {@code v} (layout order). */
+    private Model withVector(INDArray v) {
+        java.util.List<INDArray> ps = new java.util.ArrayList<>();
+        long at = 0;
+        for (INDArray p : model.parameters()) {
+            ps.add(v.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(at, at + p.length())).dup().reshape(p.shape()));
+            at += p.length();
+        }
+        return model.withParameters(ps);
     }
 
     @Test

@@ -102,12 +102,36 @@ class SequentialTest {
         INDArray geluTanh = x.mul(0.5).mul(Transforms.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(c)).add(1.0));
         assertClose("gelu tanh", geluTanh, new Gelu(null, "tanh").forward(t, List.of()).value());
         assertClose("softplus beta", Transforms.log(Transforms.exp(x.mul(3.0)).add(1.0)).div(3.0), new Softplus(null, 3.0).forward(t, List.of()).value());
-        assertClose("relu", Transforms.relu(x), new Relu().forward(t, List.of()).value());
+        INDArray relu = Nd4j.zeros(DataType.DOUBLE, 3, 4);
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 4; k++) {
+                relu.putScalar(i, k, Math.max(0.0, x.getDouble(i, k)));
+            }
+        }
+        assertClose("relu", relu, new Relu().forward(t, List.of()).value());
         assertTrue(new Dropout(null, 0.5, false, 1).forward(t, List.of()) == t, "inference dropout is the identity");
-        INDArray dropped = new Dropout(null, 0.5, true, 1).forward(t, List.of()).value();
-        for (long i = 0; i < x.length(); i++) {
-            double d = dropped.getDouble(i);
-            assertTrue(d == 0 || Math.abs(d - 2 * x.getDouble(i)) < 1e-15);
+    }
+
+    @Test
+    void trainingDropoutZeroesAboutPAndScalesTheRestByOneOverOneMinusP() {
+        INDArray x = Fixtures.uniform(7, 0.5, 1.5, 40, 50);   // no zeros of its own
+        Tensor t = Tensor.constant(x);
+        for (double p : new double[] {0.25, 0.5}) {
+            INDArray dropped = new Dropout(null, p, true, 1).forward(t, List.of()).value();
+            int zeros = 0;
+            for (long i = 0; i < x.length(); i++) {
+                double d = dropped.getDouble(i);
+                if (d == 0) {
+                    zeros++;
+                } else {
+                    assertEquals(x.getDouble(i) / (1 - p), d, 1e-12, "kept element " + i + " is scaled by 1/(1-p)");
+                }
+            }
+            // 2000 Bernoulli(p) draws: the dropped fraction lies within 5 standard deviations of p
+            double sd = Math.sqrt(p * (1 - p) / x.length());
+            assertEquals(p, zeros / (double) x.length(), 5 * sd, "dropped fraction for p = " + p);
+            assertClose("same seed, same mask", dropped, new Dropout(null, p, true, 1).forward(t, List.of()).value(), 0, 0);
+            assertTrue(!dropped.equals(new Dropout(null, p, true, 2).forward(t, List.of()).value()), "another seed, another mask");
         }
     }
 

@@ -11,11 +11,18 @@ import java.util.Locale;
  * }</pre>
  */
 public enum FailureReason {
-    /** The batch's shape or dtype does not fit the model or the job. */
+    /**
+     * The batch's shape or dtype does not fit the model or the job, or the job does not fit the
+     * model (e.g. a batch Jacobian of a model with batch statistics).
+     */
     SHAPE,
     /** The batch contains NaN or infinite values and the non-finite policy rejects them. */
     NON_FINITE,
-    /** Even a one-row chunk does not fit the memory budget. */
+    /**
+     * Out of memory: even a one-row chunk does not fit its share of the memory budget, or the
+     * batch ran out of memory while running (a Java {@link OutOfMemoryError} or a native
+     * allocation failure, in the forward pass, a chunk or the result array).
+     */
     BUDGET,
     /** An unexpected error in the computation (a bug or a backend failure). */
     INTERNAL,

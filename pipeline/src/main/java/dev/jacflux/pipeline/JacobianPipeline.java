@@ -1,19 +1,17 @@
 package dev.jacflux.pipeline;
 
-import dev.jacflux.autodiff.AutodiffException;
-import dev.jacflux.autodiff.MemoryBudgetException;
-import dev.jacflux.autodiff.transforms.ChunkRows;
+import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.transforms.RowChunk;
-import dev.jacflux.autodiff.transforms.StagedJob;
 import dev.jacflux.config.ErrorPolicy;
 import dev.jacflux.config.JobKind;
 import dev.jacflux.config.Ordering;
 import dev.jacflux.config.PipelineConfig;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,23 +19,31 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The reactive pipeline: {@code Flux<Batch> -> Flux<PipelineResult>}, one output per input batch.
+ * The reactive pipeline: {@code Flux<Batch> -> Flux<PipelineResult>}, exactly one output per input
+ * batch.
  *
- * <p>Stages, each handing an immutable record to the next: the forward stage admits the batch
- * (shape, precision, non-finite policy) and runs the forward pass ({@link ForwardPass}); the job's
- * rows are planned into chunks ({@link RowChunk}); each chunk's batched reverse pass runs on the
- * pipeline's parallel scheduler ({@link ChunkRows}) and is written straight into its slot of the
- * result array; the result ({@link JacobianResult}) carries the batch id, the array and timings.
- * Every stage is built from stock Reactor operators ({@code flatMapSequential}, {@code flatMap}
- * with {@code subscribeOn}); stages report to a {@link PipelineListener}, never to Micrometer
- * directly.
+ * <p>A batch flows through stages as a chain of Reactor operators with an immutable record between
+ * each: the forward stage ({@code Batch -> ForwardPass}) admits the batch (shape, precision,
+ * non-finite policy) and runs the forward pass on a rail; the chunk stage fans the job's
+ * {@link RowChunk}s out over the rails ({@code flatMap}, at most
+ * {@code max(1, chunksInFlight / batchesInFlight)} at once), each writing its rows straight into
+ * its slot of the result array ({@code ChunkTimes}); the assembly stage finishes the result
+ * ({@link JacobianResult}, with the batch id, the array and {@link StageTimings}). A batch whose
+ * rows fit one chunk runs entirely on the rail of its forward pass. The result array is a
+ * resource of the batch ({@code Mono.usingWhen}) that each running chunk also holds: it returns to
+ * the {@link ResultBuffers pool} only when the last holder lets go, so no result ever shares memory
+ * with a failed or cancelled batch whose chunks are still running in native code. The listener
+ * hears each batch through a Reactor signal listener ({@code Mono.tap}) and each chunk from the
+ * chunk stage, never Micrometer directly.
  *
  * <p>Bounds: at most {@code batchesInFlight} batches are admitted at once (a slow subscriber slows
- * the source), each with at most {@code max(1, chunksInFlight / batchesInFlight)} chunks running;
- * the memory budget is divided among those chunks, so the working memory stays within the budget
- * plus the results. Errors in one batch become a {@link BatchFailure} and the stream goes on,
- * unless the error policy is fail-fast ({@link PipelineException}). Cancelling stops admitting
- * batches and starting chunks; what a batch held is released.
+ * the source); the memory budget is divided among the {@code chunksInFlight} chunks, so the
+ * working memory stays within the budget plus the results. Errors in one batch, including running
+ * out of memory (a Java {@link OutOfMemoryError} or a native allocation failure, reason
+ * {@link FailureReason#BUDGET}), become a {@link BatchFailure} and the stream goes on, unless the
+ * error policy is fail-fast ({@link PipelineException}). Cancelling stops admitting batches and
+ * starting chunks; chunks already running finish on their rail (native code cannot be stopped),
+ * and the rails are never interrupted.
  *
  * <pre>{@code
  * PipelineConfig config = PipelineConfig.builder().job(JobKind.BATCH_JACOBIAN).parallelism(2).build();
@@ -50,12 +56,17 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class JacobianPipeline implements Function<Flux<Batch>, Flux<PipelineResult>>, AutoCloseable {
     private final PipelineConfig config;
-    private final JobDefinition definition;
     private final PipelineListener listener;
+    private final ExecutorService rails;
     private final Scheduler scheduler;
     private final ResultBuffers buffers;
     private final int chunksPerBatch;
     private final JobLimits limits;
+    private final String job;
+    private final ForwardStage forward;
+    private final ChunkStage chunkStage;
+    private final AssemblyStage assembly;
+    private final Failures failures;
 
     private JacobianPipeline(PipelineConfig config, JobDefinition definition, PipelineListener listener) {
         if (config.job() != definition.kind()) {
@@ -63,18 +74,36 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
                     + "' but the job definition computes '" + definition.kind().configName() + "'");
         }
         this.config = config;
-        this.definition = definition;
-        this.listener = listener == null ? PipelineListener.NOOP : listener;
-        this.scheduler = Schedulers.newParallel("jacflux-rail", config.parallelism(), true);
+        this.listener = GuardedListener.of(listener);
+        this.job = config.job().configName();
+        // one shared queue: a free rail takes the next task. Tasks are never interrupted: a cancelled
+        // task that has not started is skipped, one that has started runs to its end (native code
+        // cannot be stopped, and an interrupt could hit the rail's next task)
+        // (handed to Reactor as a plain Executor: given an ExecutorService, it cancels with interrupts)
+        this.rails = Executors.newFixedThreadPool(config.parallelism(), railThreads());
+        this.scheduler = Schedulers.fromExecutor(rails::execute);
         this.buffers = new ResultBuffers(config.batchesInFlight() + 1);
         this.chunksPerBatch = Math.max(1, config.chunksInFlight() / config.batchesInFlight());
-        long concurrentChunks = (long) chunksPerBatch * config.batchesInFlight();
+        int concurrentChunks = chunksPerBatch * config.batchesInFlight();
         this.limits = new JobLimits(config.chunkSize(), Math.max(1, config.memoryBudgetBytes() / concurrentChunks));
+        this.forward = new ForwardStage(config, definition, limits, this.listener);
+        this.chunkStage = new ChunkStage(this.listener, job);
+        this.assembly = new AssemblyStage(config.job());
+        this.failures = new Failures(config, concurrentChunks);
         if (config.nd4jThreads() > 0) {
             Nd4j.getEnvironment().setMaxMasterThreads(config.nd4jThreads());
             Nd4j.getEnvironment().setMaxThreads(config.nd4jThreads());
             Nd4j.factory().blas().setMaxThreads(config.nd4jThreads());
         }
+    }
+
+    private static ThreadFactory railThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "jacflux-rail-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** A pipeline for the given configuration and job, reporting to {@code listener} (may be null). */
@@ -125,141 +154,50 @@ public final class JacobianPipeline implements Function<Flux<Batch>, Flux<Pipeli
         return out;
     }
 
-    /** Processes one batch (for services handling requests one at a time). */
+    /**
+     * Processes one batch (for services handling requests one at a time): emits its
+     * {@link JacobianResult} or its {@link BatchFailure}, never an error.
+     */
     public Mono<PipelineResult> processOne(Batch batch) {
-        return Mono.defer(() -> new BatchRun(batch).run());
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return Mono.fromCallable(() -> forward.apply(batch))
+                    .subscribeOn(scheduler)
+                    .flatMap(fp -> Mono.usingWhen(
+                            Mono.fromCallable(() -> StageError.guard("the result array " + Shapes.str(fp.job().resultShape()) + " "
+                                    + fp.job().dtype(), () -> ResultLease.acquire(buffers, fp.job()))),
+                            lease -> chunks(fp, lease).map(times -> assembly.apply(fp, lease, times, start)),
+                            ResultLease::releasing,
+                            (lease, error) -> lease.releasing(),
+                            ResultLease::releasing))
+                    .<PipelineResult>map(r -> r)
+                    .onErrorResume(e -> Mono.just(failures.of(batch, e)))
+                    .tap(() -> new BatchObservation(listener, job, batch.samples(), start));
+        });
     }
 
-    /** Disposes the rail threads. */
+    /** The chunk stage of one batch: its chunks' times summed, once every chunk has written its rows. */
+    private Mono<ChunkTimes> chunks(ForwardPass fp, ResultLease lease) {
+        List<RowChunk> plan = fp.job().chunks();
+        if (plan.size() == 1) {
+            // nothing to fan out: stay on the rail that ran the forward pass (no thread hop, warm caches)
+            return Mono.fromCallable(() -> chunkStage.run(fp.job(), plan.get(0), lease));
+        }
+        return Flux.fromIterable(plan)
+                .flatMap(c -> Mono.fromCallable(() -> chunkStage.run(fp.job(), c, lease)).subscribeOn(scheduler), chunksPerBatch, 1)
+                .reduce(ChunkTimes.NONE, ChunkTimes::plus);
+    }
+
+    /** Stops the rails once the tasks already given to them have run; later batches fail. */
     @Override
     public void close() {
         scheduler.dispose();
-    }
-
-    /** One batch's passage through the stages, with its listener accounting. */
-    private final class BatchRun {
-        private final Batch batch;
-        private final String job = config.job().configName();
-        private final long start = System.nanoTime();
-        private final AtomicBoolean reported = new AtomicBoolean();
-        private final AtomicLong vjpNanos = new AtomicLong();
-        private final AtomicLong assemblyNanos = new AtomicLong();
-        private volatile boolean started;
-        private volatile INDArray result;
-
-        BatchRun(Batch batch) {
-            this.batch = batch;
-        }
-
-        Mono<PipelineResult> run() {
-            return Mono.fromCallable(this::forward)
-                    .subscribeOn(scheduler)
-                    .flatMap(this::chunks)
-                    .onErrorResume(e -> Mono.just(fail(e)))
-                    .doOnCancel(this::cancelled);
-        }
-
-        ForwardPass forward() {
-            started = true;
-            listener.batchStarted(job, batch.samples());
-            long t0 = System.nanoTime();
-            INDArray x = InputChecks.admit(batch, config.precision(), config.nonFinitePolicy());
-            Batch admitted = x == batch.input() ? batch : new Batch(batch.id(), x, batch.targets(), batch.attributes());
-            StagedJob staged = definition.prepare(admitted, x.dataType(), limits);
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-            listener.forwardFinished(job, elapsed);
-            return new ForwardPass(admitted, staged, elapsed);
-        }
-
-        Mono<PipelineResult> chunks(ForwardPass fp) {
-            StagedJob staged = fp.job();
-            INDArray out = buffers.acquire(staged.resultShape(), staged.dtype());
-            result = out;
-            return Flux.fromIterable(staged.chunks())
-                    .flatMap(chunk -> Mono.fromRunnable(() -> computeAndAssemble(staged, chunk, out)).subscribeOn(scheduler),
-                            chunksPerBatch, 1)
-                    .then(Mono.fromCallable(() -> succeed(fp, out)));
-        }
-
-        private void computeAndAssemble(StagedJob staged, RowChunk chunk, INDArray out) {
-            int rows = (int) chunk.count();
-            listener.chunkStarted(job, rows);
-            long t0 = System.nanoTime();
-            ChunkRows computed = null;
-            try {
-                if (staged.writesDirectly()) {
-                    staged.computeInto(chunk, out);
-                } else {
-                    computed = staged.compute(chunk);
-                }
-            } catch (RuntimeException | Error e) {
-                listener.chunkAbandoned(job, rows);
-                throw e;
-            }
-            long t1 = System.nanoTime();
-            vjpNanos.addAndGet(t1 - t0);
-            listener.chunkFinished(job, rows, Duration.ofNanos(t1 - t0));
-            if (computed != null) {
-                staged.assemble(computed, out);
-                assemblyNanos.addAndGet(System.nanoTime() - t1);
-            }
-        }
-
-        PipelineResult succeed(ForwardPass fp, INDArray out) {
-            long t0 = System.nanoTime();
-            fp.job().finish(out);
-            assemblyNanos.addAndGet(System.nanoTime() - t0);
-            Duration total = Duration.ofNanos(System.nanoTime() - start);
-            StageTimings timings = new StageTimings(fp.elapsed(), Duration.ofNanos(vjpNanos.get()), Duration.ofNanos(assemblyNanos.get()),
-                    total, fp.job().chunks().size());
-            if (reported.compareAndSet(false, true)) {
-                listener.assemblyFinished(job, timings.assembly());
-                listener.batchSucceeded(job, batch.samples(), out.length(), out.length() * out.dataType().width(), total);
-            }
-            return new JacobianResult(batch.id(), config.job(), out, batch.samples(), timings, batch.attributes(), buffers);
-        }
-
-        PipelineResult fail(Throwable e) {
-            releaseResult();
-            FailureReason reason = classify(e);
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (reported.compareAndSet(false, true)) {
-                if (!started) {
-                    listener.batchStarted(job, batch.samples());
-                }
-                listener.batchFailed(job, batch.samples(), reason, Duration.ofNanos(System.nanoTime() - start));
-            }
-            return new BatchFailure(batch.id(), reason, message, e, batch.attributes());
-        }
-
-        void cancelled() {
-            releaseResult();
-            if (started && reported.compareAndSet(false, true)) {
-                listener.batchFailed(job, batch.samples(), FailureReason.CANCELLED, Duration.ofNanos(System.nanoTime() - start));
-            }
-        }
-
-        private void releaseResult() {
-            INDArray r = result;
-            result = null;
-            if (r != null) {
-                buffers.release(r);
-            }
-        }
+        rails.shutdown();
     }
 
     /** The low-cardinality cause of a failure. */
     static FailureReason classify(Throwable e) {
-        if (e instanceof NonFiniteInputException) {
-            return FailureReason.NON_FINITE;
-        }
-        if (e instanceof MemoryBudgetException || e instanceof OutOfMemoryError) {
-            return FailureReason.BUDGET;
-        }
-        if (e instanceof AutodiffException || e instanceof IllegalArgumentException) {
-            return FailureReason.SHAPE;
-        }
-        return FailureReason.INTERNAL;
+        return Failures.classify(e);
     }
 
     /** The kind of job this pipeline runs. */

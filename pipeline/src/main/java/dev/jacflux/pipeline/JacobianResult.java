@@ -26,22 +26,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class JacobianResult implements PipelineResult {
     private final String batchId;
     private final JobKind job;
+    private final ResultLease lease;
     private final INDArray array;
     private final int samples;
     private final StageTimings timings;
     private final Map<String, String> attributes;
-    private final ResultBuffers pool;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    JacobianResult(String batchId, JobKind job, INDArray array, int samples, StageTimings timings, Map<String, String> attributes,
-            ResultBuffers pool) {
+    /** A result holding (one hold of) {@code lease}, released by {@link #release()}. */
+    JacobianResult(String batchId, JobKind job, ResultLease lease, int samples, StageTimings timings, Map<String, String> attributes) {
         this.batchId = batchId;
         this.job = job;
-        this.array = array;
+        this.lease = lease;
+        this.array = lease.array();
         this.samples = samples;
         this.timings = timings;
         this.attributes = attributes;
-        this.pool = pool;
     }
 
     @Override
@@ -79,9 +79,19 @@ public final class JacobianResult implements PipelineResult {
 
     /** Returns the array to the pipeline's buffer pool; idempotent. */
     public void release() {
-        if (released.compareAndSet(false, true) && pool != null) {
-            pool.release(array);
+        if (released.compareAndSet(false, true)) {
+            lease.release();
         }
+    }
+
+    /** Entries of the result array. */
+    long entries() {
+        return array.length();
+    }
+
+    /** Bytes per entry. */
+    int dtypeWidth() {
+        return array.dataType().width();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.jacflux.autodiff.transforms.PerSampleOptions;
 import dev.jacflux.config.JobKind;
 import dev.jacflux.model.Loss;
 import dev.jacflux.model.Model;
+import dev.jacflux.model.ModelException;
 import dev.jacflux.model.PerSample;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Job definitions for a {@link Model}: what a service, the CLI or a benchmark runs the pipeline
  * with. Per-sample jobs use the model's layer-aware routes (per-layer outer products written
  * straight into the result; ghost norms without the {@code N x M} matrix); Jacobians use the
- * model's forward function. The model is converted to each batch's precision once.
+ * model's forward function. Every job but the full Jacobian needs samples that do not influence
+ * each other: a model with batch statistics (batch norm in training form) fails each batch with
+ * reason {@code shape} and a message naming the layer. The model is converted to each batch's
+ * precision once.
  *
  * <pre>{@code
  * Model model = ModelFile.load(Path.of("model.json"), DataType.FLOAT);
@@ -46,10 +50,27 @@ public final class ModelJobs {
                 case PER_SAMPLE_GRADIENTS -> PerSample.gradientsJob(m, batch.input(), batch.targets(), loss, options);
                 case PER_SAMPLE_GRADIENT_NORMS -> PerSample.gradientNormsJob(m, batch.input(), batch.targets(), loss, options);
                 case PER_SAMPLE_PARAM_JACOBIAN -> PerSample.parameterJacobianJob(m, batch.input(), options);
-                case BATCH_JACOBIAN -> JobDefinitions.batchJacobian(forward(m)).prepare(batch, dtype, limits);
+                case BATCH_JACOBIAN -> {
+                    requireIndependentSamples(m);
+                    yield JobDefinitions.batchJacobian(forward(m)).prepare(batch, dtype, limits);
+                }
                 case FULL_JACOBIAN -> JobDefinitions.fullJacobian(forward(m)).prepare(batch, dtype, limits);
             };
         });
+    }
+
+    /**
+     * A batch Jacobian assumes that each sample's output depends on its own input only; a model
+     * with batch statistics (batch norm in training form) breaks that, and its blocks would be
+     * silently wrong. Refused as the command line refuses it.
+     */
+    private static void requireIndependentSamples(Model m) {
+        try {
+            PerSample.requireIndependentSamples(m, "batch jacobian");
+        } catch (ModelException e) {
+            throw new ModelException(e.getMessage() + " Or compute the full Jacobian instead (job '" + JobKind.FULL_JACOBIAN.configName()
+                    + "'), which assumes nothing about the samples.", e);
+        }
     }
 
     /** The model's forward pass as a function of its input, with the parameters held constant. */

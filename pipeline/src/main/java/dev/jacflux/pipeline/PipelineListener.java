@@ -13,8 +13,10 @@ import java.util.List;
  * exactly one {@link #batchSucceeded} or {@link #batchFailed} (also on cancellation, with
  * {@link FailureReason#CANCELLED}), and every {@link #chunkStarted} by exactly one
  * {@link #chunkFinished} or {@link #chunkAbandoned}, so that the in-flight gauges return to 0.
- * Methods may be called from several threads at once. Implementations must be thread-safe,
- * fast and must not throw. All methods default to doing nothing.
+ * Methods may be called from several threads at once: {@link #batchStarted} (and a cancelled
+ * batch's {@link #batchFailed}) on the thread that subscribes to the batch, e.g. a Kafka worker's
+ * poll loop, the others on the rails. Implementations must be thread-safe, fast, must not block
+ * and must not throw. All methods default to doing nothing.
  * <pre>{@code
  * listener.batchStarted("batch-jacobian", 32);
  * listener.forwardFinished("batch-jacobian", Duration.ofMillis(4));

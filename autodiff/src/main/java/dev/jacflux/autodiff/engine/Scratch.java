@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
@@ -20,6 +21,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * of large Jacobian blocks). The results are detached (copied out of the workspace) before the
  * workspace is released, so nothing that escapes a sweep points into scratch memory; a destination
  * that a rule wrote into lives outside the workspace and is returned as it is.
+ *
+ * <p>A sweep that fails (a native {@code std::bad_alloc}, an {@code OutOfMemoryError}, any
+ * exception) discards the thread's workspace: ND4J leaves a workspace whose allocation failed
+ * without memory but with the learnt size, and every later sweep on that thread would fail with
+ * a null pointer. The next sweep on the thread starts a fresh workspace.
  *
  * <pre>{@code
  * List<Tensor> grads = Scratch.run(() -> sweep.run());   // results valid after the call
@@ -39,12 +45,40 @@ final class Scratch {
     private Scratch() {
     }
 
-    /** Runs {@code sweep} in the thread's scratch workspace and returns its results detached from it. */
+    /**
+     * Runs {@code sweep} in the thread's scratch workspace and returns its results detached from it;
+     * if the sweep fails, discards the workspace and rethrows.
+     */
     static List<Tensor> run(Supplier<List<Tensor>> sweep) {
         if (Boolean.getBoolean("jacflux.noScratch") || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
             // already inside a workspace (a caller's): do not nest ours
             return sweep.get();
         }
+        try {
+            return inWorkspace(sweep);
+        } catch (RuntimeException | Error e) {
+            try {
+                discard();
+            } catch (RuntimeException | Error d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Destroys the calling thread's scratch workspace, its memory and its learnt size, and leaves
+     * the thread outside any workspace (as it was before the sweep).
+     */
+    static void discard() {
+        Nd4j.getMemoryManager().setCurrentWorkspace(null);
+        MemoryWorkspaceManager manager = Nd4j.getWorkspaceManager();
+        if (manager.checkIfWorkspaceExists(ID)) {
+            manager.destroyWorkspace(manager.getWorkspaceForCurrentThread(ID));
+        }
+    }
+
+    private static List<Tensor> inWorkspace(Supplier<List<Tensor>> sweep) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
             List<Tensor> results = sweep.get();
             List<Tensor> out = new ArrayList<>(results.size());
@@ -58,13 +92,27 @@ final class Scratch {
     /**
      * Runs {@code sweep} in the thread's scratch workspace and hands its results to {@code use}
      * while they are still valid (inside the workspace), so that a caller that only copies them
-     * into a final result saves the detaching copy.
+     * into a final result saves the detaching copy; if the sweep or {@code use} fails, discards the
+     * workspace (as {@link #run} does) and rethrows.
      */
     static void runAndUse(Supplier<List<Tensor>> sweep, java.util.function.Consumer<List<Tensor>> use) {
         if (Boolean.getBoolean("jacflux.noScratch") || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
             use.accept(sweep.get());
             return;
         }
+        try {
+            useInWorkspace(sweep, use);
+        } catch (RuntimeException | Error e) {
+            try {
+                discard();
+            } catch (RuntimeException | Error d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
+    }
+
+    private static void useInWorkspace(Supplier<List<Tensor>> sweep, java.util.function.Consumer<List<Tensor>> use) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
             List<Tensor> results = sweep.get();
             // anything the consumer allocates (a zero block, a broadcast) must not land in scratch memory

@@ -53,7 +53,7 @@ public final class ChunkPlanner {
         long rows = memoryBudgetBytes / perRow;
         if (rows < 1) {
             throw new MemoryBudgetException("chunk planner: one row needs about " + perRow + " bytes of working memory, more than the "
-                    + "memory budget of " + memoryBudgetBytes + " bytes; raise the budget or use smaller batches");
+                    + "memory budget of " + memoryBudgetBytes + " bytes; raise the budget or use smaller batches", perRow, memoryBudgetBytes);
         }
         return Math.min(rows, totalRows);
     }

@@ -1,8 +1,9 @@
 /**
  * JMH benchmarks of the engine's and pipeline's hot paths: an op's VJP with leading axes
  * ({@link dev.jacflux.bench.jmh.OpVjpBenchmark}), the assembly of one chunk into its slot of a
- * batch Jacobian ({@link dev.jacflux.bench.jmh.AssemblyBenchmark}), and the fan-out of a small
- * job's chunks through the pipeline ({@link dev.jacflux.bench.jmh.PipelineFanOutBenchmark}).
+ * batch Jacobian ({@link dev.jacflux.bench.jmh.AssemblyBenchmark}), the fan-out of a small
+ * job's chunks through the pipeline ({@link dev.jacflux.bench.jmh.PipelineFanOutBenchmark}), and
+ * {@code .npy} bytes to arrays and back ({@link dev.jacflux.bench.jmh.NpyCodecBenchmark}).
  * Not run by {@code mvn verify}; see {@code docs/benchmarks.md}:
  *
  * <pre>{@code

@@ -107,17 +107,24 @@ public final class ModelFile {
                 throw new ModelException(json + ": " + e.getMessage(), e);
             }
         }
+        String source = d.weights().getFileName().toString();
+        WeightsCheck check = new WeightsCheck(arch, source);
         Map<String, INDArray> sd;
         try {
-            sd = Npz.read(d.weights());
+            sd = Npz.read(d.weights(), check);
+        } catch (WeightsCheck.Refused e) {
+            throw new ModelException(json + ": " + e.getMessage(), e);
         } catch (ModelException e) {
             throw new ModelException(json + ", field 'weights': " + e.getMessage(), e);
         }
+        Model model;
         try {
-            return Model.fromStateDict(arch, sd, dtype, d.weights().getFileName().toString());
+            model = Model.fromStateDict(arch, sd, dtype, source);
         } catch (ModelException e) {
             throw new ModelException(json + ": " + e.getMessage(), e);
         }
+        check.requireNoneSkipped(json);
+        return model;
     }
 
     /**

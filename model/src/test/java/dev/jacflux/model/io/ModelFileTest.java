@@ -106,7 +106,70 @@ class ModelFileTest {
                 x, y, m64.parameters());
         assertClose("per-sample gradients of the loaded model", loop,
                 dev.jacflux.model.PerSample.gradients(m64, x, y, dev.jacflux.model.Loss.crossEntropy()).matrix());
-        assertArrayEquals(new long[] {3, 6}, m.forward(x).shape());
+        INDArray expected = exampleForwardByLoops(m64, x);
+        assertClose("float64 forward of the loaded model", expected, m64.forward(x), 1e-12, 1e-10);
+        assertClose("float32 forward of the loaded model", expected, m.forward(x.castTo(DataType.FLOAT)), 1e-5, 1e-5);
+    }
+
+    /**
+     * The specification example's forward pass in plain loops: conv 3x3 (padding 1) of 3 -> 4
+     * channels on 8x8, relu, 2x2 max pool, flatten (C, H, W order), linear 64 -> 6, log-softmax.
+     */
+    private static INDArray exampleForwardByLoops(Model m, INDArray x) {
+        INDArray w = m.parameter("conv1.weight");
+        INDArray bc = m.parameter("conv1.bias");
+        INDArray fw = m.parameter("fc.weight");
+        INDArray fb = m.parameter("fc.bias");
+        long n = x.size(0);
+        INDArray out = Nd4j.zeros(DataType.DOUBLE, n, 6);
+        for (int b = 0; b < n; b++) {
+            double[][][] conv = new double[4][8][8];
+            for (int o = 0; o < 4; o++) {
+                for (int i = 0; i < 8; i++) {
+                    for (int j = 0; j < 8; j++) {
+                        double v = bc.getDouble(o);
+                        for (int c = 0; c < 3; c++) {
+                            for (int ki = 0; ki < 3; ki++) {
+                                for (int kj = 0; kj < 3; kj++) {
+                                    int yi = i + ki - 1;
+                                    int xj = j + kj - 1;
+                                    if (yi >= 0 && yi < 8 && xj >= 0 && xj < 8) {
+                                        v += w.getDouble(o, c, ki, kj) * x.getDouble(b, c, yi, xj);
+                                    }
+                                }
+                            }
+                        }
+                        conv[o][i][j] = Math.max(0, v);
+                    }
+                }
+            }
+            double[] flat = new double[64];
+            for (int o = 0; o < 4; o++) {
+                for (int i = 0; i < 4; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        flat[o * 16 + i * 4 + j] = Math.max(Math.max(conv[o][2 * i][2 * j], conv[o][2 * i][2 * j + 1]),
+                                Math.max(conv[o][2 * i + 1][2 * j], conv[o][2 * i + 1][2 * j + 1]));
+                    }
+                }
+            }
+            double[] logits = new double[6];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < 6; k++) {
+                logits[k] = fb.getDouble(k);
+                for (int q = 0; q < 64; q++) {
+                    logits[k] += fw.getDouble(k, q) * flat[q];
+                }
+                max = Math.max(max, logits[k]);
+            }
+            double sum = 0;
+            for (double l : logits) {
+                sum += Math.exp(l - max);
+            }
+            for (int k = 0; k < 6; k++) {
+                out.putScalar(b, k, logits[k] - max - Math.log(sum));
+            }
+        }
+        return out;
     }
 
     @Test
