@@ -17,14 +17,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * });
  * }</pre>
  *
- * @param name the base method name ({@code jacflux}, {@code engine}, {@code pipeline}, {@code fanout},
+ * @param name the base method name ({@code jacflux}, {@code jacflux-fresh}, {@code engine}, {@code via-matrix}, {@code pipeline}, {@code fanout},
  *     {@code loop}, {@code floor}, {@code samediff})
  * @param preparer the setup, returning the runnable method
  */
 public record BenchMethod(String name, Preparer preparer) {
 
     /** The base method names, in the order the suite runs them. */
-    public static final java.util.List<String> NAMES = java.util.List.of("jacflux", "engine", "pipeline", "fanout", "loop", "floor", "samediff");
+    public static final java.util.List<String> NAMES = java.util.List.of("jacflux", "jacflux-fresh", "engine", "via-matrix", "pipeline", "fanout",
+            "loop", "floor", "samediff");
 
     public BenchMethod {
         Objects.requireNonNull(name, "method name");

@@ -18,8 +18,10 @@ import java.util.function.Supplier;
  * launcher such as {@code bin/jacflux bench} to delegate to).
  *
  * <p>Cases: {@code conv-jacobian}, {@code mlp-grads}, {@code scaling}, {@code full-jac},
- * {@code hessian}, {@code dp-step}; {@code all} runs them in that order. Methods of a case: {@code jacflux} (the
- * library call into a reused result buffer), {@code pipeline} (the same through
+ * {@code hessian}, {@code lenet-jacobian}, {@code lenet-grads}, {@code lenet-norms}, the same three
+ * for a second conv net, {@code cnn-*} ({@link ConvNet}), and {@code dp-step}; {@code all} runs them in
+ * that order. Methods of a case: {@code jacflux} (the library call into a reused result buffer),
+ * {@code jacflux-fresh} (the same call without an output buffer, as users call it first), {@code pipeline} (the same through
  * {@code JacobianPipeline}, one batch per run, result released to the pool), {@code loop} (one
  * backward pass per output row, or per sample, with the same engine), {@code floor} (the least work
  * that produces the result, see {@link Floors}) and, for {@code conv-jacobian}, {@code samediff}.
@@ -37,7 +39,8 @@ import java.util.function.Supplier;
  */
 public final class BenchmarkSuite {
     /** The case names, in the order {@code all} runs them. */
-    public static final List<String> CASES = List.of("conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian", "dp-step");
+    public static final List<String> CASES = List.of("conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian",
+            "lenet-jacobian", "lenet-grads", "lenet-norms", "cnn-jacobian", "cnn-grads", "cnn-norms", "dp-step");
     /** The name that runs every case. */
     public static final String ALL = "all";
 
@@ -52,6 +55,12 @@ public final class BenchmarkSuite {
             case "scaling" -> ScalingCase::new;
             case "full-jac" -> FullJacobianCase::new;
             case "hessian" -> HessianCase::new;
+            case "lenet-jacobian" -> () -> new ConvNetJacobianCase(ConvNet.LENET);
+            case "lenet-grads" -> () -> new ConvNetGradsCase(ConvNet.LENET);
+            case "lenet-norms" -> () -> new ConvNetNormsCase(ConvNet.LENET);
+            case "cnn-jacobian" -> () -> new ConvNetJacobianCase(ConvNet.CNN);
+            case "cnn-grads" -> () -> new ConvNetGradsCase(ConvNet.CNN);
+            case "cnn-norms" -> () -> new ConvNetNormsCase(ConvNet.CNN);
             case "dp-step" -> DpStepCase::new;
             default -> throw new BenchmarkException("unknown benchmark case '" + name + "'; cases are " + String.join(", ", CASES)
                     + " and " + ALL);

@@ -32,7 +32,7 @@ import java.util.Map;
  * @param caseName the case, e.g. {@code hessian}
  * @param description what the case computes at this size
  * @param size the data size
- * @param warmups warm-up runs per method
+ * @param warmups warm-up runs per method (at full size, more until they have taken 1 s)
  * @param machine see {@link Machine#describe()}
  * @param results one entry per method and group, in run order
  */
@@ -154,7 +154,7 @@ public record CaseReport(String caseName, String description, Size size, int war
                 .append('\n');
         b.append("machine: ").append(Machine.summary(machine)).append('\n');
         int runs = results.isEmpty() ? 0 : results.get(0).runs();
-        b.append("runs: ").append(warmups).append(" warm-up + ").append(runs)
+        b.append("runs: ").append(warmups).append(size == Size.FULL && warmups > 0 ? " or more warm-up (at least 1 s) + " : " warm-up + ").append(runs)
                 .append(" timed per method (GC settled before each); peak = heap + off-heap of one further run (").append(machine.get("memory_probe"))
                 .append(", malloc mmap threshold ").append(machine.getOrDefault("malloc_mmap_threshold", "?")).append("); case took ")
                 .append(machine.getOrDefault("case_wall_seconds", "?")).append(" s\n");

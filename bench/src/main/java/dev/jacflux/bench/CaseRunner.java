@@ -11,7 +11,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Measures the methods of a case in this process: for each method, a GC, the pre-setup memory
- * baseline, the untimed setup, the warm-up runs, then the timed runs inside a memory window; then
+ * baseline, the untimed setup, the warm-up runs (at full size, further ones until the warm-up has
+ * taken {@link #MIN_WARMUP_NANOS}, at most {@link #MAX_WARMUPS} runs), then the timed runs, then one
+ * run inside a memory window; then
  * its last result is compared with the reference method's (the group's first, {@code jacflux}).
  * The reference's setup stays open until its group is done, so its result can be compared with.
  *
@@ -20,6 +22,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * }</pre>
  */
 public final class CaseRunner {
+    /**
+     * At full size, warm-up runs continue until they have taken this long (JIT compilation of a
+     * method's code otherwise falls into its first timed runs: with 2 warm-ups the first method of
+     * a case measured up to 2x slower than the same call measured second).
+     */
+    static final long MIN_WARMUP_NANOS = 1_000_000_000L;
+    /** At most this many warm-up runs for the minimum warm-up time. */
+    static final int MAX_WARMUPS = 50;
+
     private CaseRunner() {
     }
 
@@ -71,11 +82,15 @@ public final class CaseRunner {
                 try {
                     prepared = m.prepare();
                     INDArray last = null;
-                    for (int w = 0; w < options.warmups(); w++) {
+                    int warmups = 0;
+                    long warmupStart = System.nanoTime();
+                    while (warmups < options.warmups() || (options.size() == Size.FULL && warmups > 0 && warmups < MAX_WARMUPS
+                            && System.nanoTime() - warmupStart < MIN_WARMUP_NANOS)) {
                         if (options.gcBetweenRuns()) {
                             MemoryProbe.settle();
                         }
                         last = prepared.run();
+                        warmups++;
                     }
                     double[] times = new double[options.runs()];
                     for (int r = 0; r < options.runs(); r++) {
@@ -116,7 +131,7 @@ public final class CaseRunner {
                                     display, referenceName, abs, referenceName, referenceMax, rel, options.relativeTolerance()));
                         }
                     }
-                    MethodResult result = new MethodResult(m.name(), group.label(), times, options.warmups(), peak.heapBytes(),
+                    MethodResult result = new MethodResult(m.name(), group.label(), times, warmups, peak.heapBytes(),
                             peak.offHeapBytes(), peak.rssBytes(), comparedTo, abs, rel, prepared.note());
                     results.add(result);
                     if (options.progress() != null) {

@@ -29,8 +29,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code (128, 128, 3072)} (201 MB), and equals the weights repeated for every sample.
  *
  * <p>Methods: {@code jacflux} ({@link BatchJacobian} of {@link Conv2d} into a reused
- * {@code (128, 128, 3072)}), {@code pipeline}, {@code fanout} (the pipeline at its default budget:
- * several chunks on the rails), {@code loop} (128 backward passes,
+ * {@code (128, 128, 3072)}), {@code jacflux-fresh} (the same call without a buffer,
+ * {@link BatchJacobian#compute(INDArray)}), {@code pipeline}, {@code fanout} (the pipeline at its
+ * default budget: several chunks on the rails), {@code loop} (128 backward passes,
  * {@link RowLoop#batchJacobian}, which allocates its zeroed result each run), {@code floor}
  * ({@link Floors.ConvCopy}: {@code Broadcast.copy} of the weights into a preallocated result) and
  * {@code samediff}: ND4J SameDiff with the same convolution in SameDiff's default weight layout
@@ -95,6 +96,9 @@ public final class ConvJacobianCase implements BenchCase {
         List<BenchMethod> methods = new ArrayList<>();
         if (options.includes("jacflux")) {
             methods.add(Methods.batchJacobian(f, x, d.batch, d.out, d.inner()));
+        }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> BatchJacobian.of(f).compute(x)));
         }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("conv-jacobian", x), options));

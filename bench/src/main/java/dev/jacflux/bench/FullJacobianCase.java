@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * hidden 512, output 1000 ({@link TwoLayerModel}): a {@code (1000, 1000)} result.
  *
  * <p>Methods: {@code jacflux} ({@link FullJacobian}, automatic mode, into a reused buffer),
- * {@code pipeline}, {@code loop} (1000 backward passes, {@link RowLoop#jacobian}), {@code floor}
+ * {@code jacflux-fresh} (the same call without a buffer, {@link FullJacobian#compute(INDArray)}), {@code pipeline}, {@code loop} (1000 backward passes, {@link RowLoop#jacobian}), {@code floor}
  * ({@link Floors.TwoLayerFullJacobian}).
  *
  * <pre>{@code
@@ -62,6 +62,9 @@ public final class FullJacobianCase implements BenchCase {
                     }
                 };
             }));
+        }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> FullJacobian.of(model.f()).compute(x)));
         }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.fullJacobian(model.f()), JobKind.FULL_JACOBIAN, () -> Batch.of("full-jac", x),

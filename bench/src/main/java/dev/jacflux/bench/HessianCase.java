@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code full-jac} ({@link TwoLayerModel}): a {@code (1000, 1000)} result.
  *
  * <p>Methods: {@code jacflux} ({@link Hessian}, reverse over reverse, its staged job run into a
- * reused buffer), {@code pipeline} (the Hessian job through the pipeline; the configuration has no
+ * reused buffer), {@code jacflux-fresh} ({@link Hessian#compute(INDArray)}, a fresh result), {@code pipeline} (the Hessian job through the pipeline; the configuration has no
  * Hessian job kind, so it runs as a {@code full-jacobian} job with a Hessian preparer),
  * {@code loop} (one double-backward pass per Hessian row: {@link RowLoop#jacobian} of the
  * recorded gradient), {@code floor} ({@link Floors.LogSumExpHessian}).
@@ -92,6 +92,9 @@ public final class HessianCase implements BenchCase {
                     }
                 };
             }));
+        }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> Hessian.of(s).compute(x)));
         }
         if (options.includes("pipeline")) {
             methods.add(Methods.pipeline(JobDefinitions.of(JobKind.FULL_JACOBIAN, (batch, dtype, limits) -> Hessian.of(s,

@@ -55,6 +55,14 @@ public final class Methods {
         });
     }
 
+    /**
+     * The {@code jacflux-fresh} method: the library call without an output buffer (what users call
+     * first), returning a fresh result every run.
+     */
+    public static BenchMethod fresh(Supplier<INDArray> call) {
+        return plain("jacflux-fresh", call);
+    }
+
     /** A method whose run is {@code run.get()} and whose setup is nothing. */
     public static BenchMethod plain(String name, Supplier<INDArray> run) {
         return BenchMethod.of(name, () -> run::get);

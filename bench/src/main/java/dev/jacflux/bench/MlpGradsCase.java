@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code y = x w^T + b}) w.r.t. all 235146 parameters, N = 256: a {@code (256, 235146)} result.
  *
  * <p>Methods: {@code jacflux} (the model API, {@link PerSample#gradients}, into a reused
- * {@code [N, M]}), {@code engine} (the engine's generic per-sample mode, {@link PerSampleGradients}
+ * {@code [N, M]}), {@code jacflux-fresh} (the same call without a buffer), {@code engine} (the engine's generic per-sample mode, {@link PerSampleGradients}
  * of the loss function), {@code pipeline} (the model job through the reactive pipeline), {@code fanout}
  * (the same at the pipeline's default budget: several chunks on the rails), {@code loop} (N single-sample backward passes, {@link RowLoop}), {@code floor}
  * ({@link Floors.MlpOuterProducts}: the per-layer outer products, given the layer inputs and output
@@ -148,6 +148,9 @@ public final class MlpGradsCase implements BenchCase {
                     }
                 };
             }));
+        }
+        if (options.includes("jacflux-fresh")) {
+            methods.add(Methods.fresh(() -> PerSample.gradients(model, x, labels, Loss.crossEntropy()).matrix()));
         }
         if (options.includes("engine")) {
             methods.add(BenchMethod.of("engine", () -> {

@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code W1 (512, 512)}, {@code W2 (512, D_y)}, for {@code D_y} in {8, 32, 128, 512}: one group per
  * {@code D_y} (methods shown as {@code jacflux[D_y=8]}), results {@code (64, D_y, 512)}.
  *
- * <p>Methods: {@code jacflux} ({@link BatchJacobian} into a reused buffer), {@code pipeline},
+ * <p>Methods: {@code jacflux} ({@link BatchJacobian} into a reused buffer), {@code jacflux-fresh} (the same call
+ * without a buffer), {@code pipeline},
  * {@code loop} ({@code D_y} backward passes, {@link RowLoop#batchJacobian}), {@code floor}
  * ({@link Floors.TwoLayerBatchJacobian}).
  *
@@ -69,6 +70,9 @@ public final class ScalingCase implements BenchCase {
             List<BenchMethod> methods = new ArrayList<>();
             if (options.includes("jacflux")) {
                 methods.add(Methods.batchJacobian(f, x, b, dy, n));
+            }
+            if (options.includes("jacflux-fresh")) {
+                methods.add(Methods.fresh(() -> BatchJacobian.of(f).compute(x)));
             }
             if (options.includes("pipeline")) {
                 methods.add(Methods.pipeline(JobDefinitions.batchJacobian(f), JobKind.BATCH_JACOBIAN, () -> Batch.of("scaling", x), options));

@@ -16,20 +16,23 @@ class CasesEndToEndTest {
     static final BenchOptions TINY = BenchOptions.defaults().withSize(Size.TINY).withWarmups(0).withRuns(2).withGcBetweenRuns(false);
 
     @ParameterizedTest
-    @ValueSource(strings = {"conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian"})
+    @ValueSource(strings = {"conv-jacobian", "mlp-grads", "scaling", "full-jac", "hessian", "lenet-jacobian", "lenet-grads", "lenet-norms",
+        "cnn-jacobian", "cnn-grads", "cnn-norms"})
     void caseRunsAndMethodsAgree(String name) {
         CaseReport r = BenchmarkSuite.run(name, TINY);
         assertEquals(name, r.caseName());
-        List<String> expected = new ArrayList<>(name.equals("mlp-grads")
-                ? List.of("jacflux", "engine", "pipeline", "fanout", "loop", "floor") : List.of("jacflux", "pipeline", "loop", "floor"));
-        if (name.equals("conv-jacobian")) {
-            expected.add(2, "fanout");
+        List<String> expected = new ArrayList<>(name.endsWith("-grads")
+                ? List.of("jacflux", "jacflux-fresh", "engine", "pipeline", "loop", "floor")
+                : name.endsWith("-norms") ? List.of("jacflux", "jacflux-fresh", "via-matrix", "pipeline", "loop", "floor")
+                : List.of("jacflux", "jacflux-fresh", "pipeline", "loop", "floor"));
+        if (name.equals("conv-jacobian") || name.equals("mlp-grads")) {
+            expected.add(expected.indexOf("pipeline") + 1, "fanout");
         }
         if (name.equals("conv-jacobian")) {
             expected.add("samediff");
         }
         List<String> groups = r.groups();
-        assertEquals(name.equals("scaling") ? 2 : 1, groups.size(), "groups " + groups);
+        assertEquals(name.equals("scaling") || name.startsWith("cnn-") ? 2 : 1, groups.size(), "groups " + groups);
         for (String g : groups) {
             List<String> methods = r.results().stream().filter(m -> m.group().equals(g)).map(MethodResult::method).toList();
             assertEquals(expected, methods, "methods of group '" + g + "'");

@@ -2,10 +2,12 @@ package dev.jacflux.model;
 
 import dev.jacflux.autodiff.GradMode;
 import dev.jacflux.autodiff.Tensor;
+import dev.jacflux.autodiff.ops.BatchedGemm;
 import dev.jacflux.autodiff.transforms.ChunkPlanner;
 import dev.jacflux.autodiff.transforms.ParameterLayout;
 import dev.jacflux.autodiff.transforms.PerSampleOptions;
 import dev.jacflux.autodiff.transforms.PerSampleResult;
+import dev.jacflux.autodiff.transforms.ResultArrays;
 import dev.jacflux.autodiff.transforms.RowChunk;
 import dev.jacflux.model.ghost.GhostPass;
 import dev.jacflux.model.ghost.GhostStrategy;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -216,15 +219,23 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         long n = x.size(0);
         PerSampleResult r = PerSample.gradients(model, x, targets, loss, options);
         INDArray m = r.matrix();
-        INDArray norms = Transforms.sqrt(m.mul(m).sum(1), false);
+        INDArray norms = Transforms.sqrt(rowSquares(m), false);
         INDArray c = clipFactors(norms);
-        INDArray sum = Nd4j.gemm(c.reshape('c', 1, n), m, false, false).reshape('c', new long[] {m.size(1)});   // sum_b c_b row_b
+        long cols = m.size(1);
+        INDArray sum = Nd4j.createUninitialized(m.dataType(), cols);
+        if (BatchedGemm.supports(m, c, sum)) {
+            BatchedGemm.rowCombination(m, c, sum);   // sum_b c_b row_b, reading the matrix once
+        } else {
+            sum = Nd4j.gemm(c.reshape('c', 1, n), m, false, false).reshape('c', new long[] {cols});
+        }
         ParameterLayout layout = r.layout();
         List<INDArray> sums = new ArrayList<>();
         for (int i = 0; i < layout.count(); i++) {
             sums.add(sum.get(NDArrayIndex.interval(layout.offset(i), layout.offset(i) + layout.numel(i))).dup('c')
                     .reshape('c', layout.shapes().get(i)));
         }
+        // the matrix never leaves this step: its pooled memory serves the next step without waiting for a collection
+        ResultArrays.release(m);
         INDArray losses;
         try (GradMode.Scope off = GradMode.disable()) {
             losses = loss.apply(Tensor.constant(model.forward(x)), targets).value();
@@ -232,6 +243,16 @@ public record DpSgd(double learningRate, double clipNorm, double noiseMultiplier
         Accumulator acc = new Accumulator();
         acc.add(losses.reshape('c', new long[] {n}), norms);
         return finish(sums, noise, acc.stats(n, noiseStd(), true));
+    }
+
+    /** {@code ||row_b||^2} of every row of the {@code [N, M]} matrix, one reduction, no temporary. */
+    private static INDArray rowSquares(INDArray m) {
+        INDArray out = Nd4j.createUninitialized(m.dataType(), m.size(0));
+        if (BatchedGemm.supports(m, out) && m.ordering() == 'c' && m.isMatrix() && dev.jacflux.autodiff.transforms.Layouts.isCContiguous(m)) {
+            BatchedGemm.rowSquares(m, out);
+            return out;
+        }
+        return Nd4j.getExecutioner().exec(new SquaredNorm(m, 1));
     }
 
     private double noiseStd() {

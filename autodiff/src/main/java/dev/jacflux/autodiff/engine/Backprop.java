@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.engine;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Op;
 import dev.jacflux.autodiff.PerSampleSupport;
 import dev.jacflux.autodiff.Shapes;
@@ -93,12 +94,33 @@ public final class Backprop {
         if (outputs.size() != cotangents.size()) {
             throw new AutodiffException("pullback: " + outputs.size() + " outputs but " + cotangents.size() + " cotangents");
         }
-        try (GradMode.Scope ignored = GradMode.set(options.createGraph())) {
+        try (GradMode.Scope ignored = GradMode.set(options.createGraph());
+                NativeThreads.Scope narrow = NativeThreads.narrow()) {
             if (options.createGraph()) {
                 // recorded cotangents become part of a graph and must outlive this call
                 return new Sweep(outputs, cotangents, wrt, options).run();
             }
             return Scratch.run(() -> new Sweep(outputs, cotangents, wrt, options).run());
+        }
+    }
+
+    /**
+     * As {@link #pullback}, but hands the cotangents of {@code wrt} to {@code use} (entries null
+     * where no output depends on them) instead of returning them; they are valid only during the
+     * call, so that a transform writing them into its result needs no intermediate copy.
+     */
+    public static void pullbackInto(List<Tensor> outputs, List<Tensor> cotangents, List<Tensor> wrt, Options options,
+            java.util.function.Consumer<List<Tensor>> use) {
+        if (outputs.size() != cotangents.size()) {
+            throw new AutodiffException("pullback: " + outputs.size() + " outputs but " + cotangents.size() + " cotangents");
+        }
+        try (GradMode.Scope ignored = GradMode.set(options.createGraph());
+                NativeThreads.Scope narrow = NativeThreads.narrow()) {
+            if (options.createGraph()) {
+                use.accept(new Sweep(outputs, cotangents, wrt, options).run());
+                return;
+            }
+            Scratch.runAndUse(() -> new Sweep(outputs, cotangents, wrt, options).run(), use);
         }
     }
 

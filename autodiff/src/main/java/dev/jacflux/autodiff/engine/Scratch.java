@@ -89,6 +89,39 @@ final class Scratch {
         }
     }
 
+    /**
+     * Runs {@code sweep} in the thread's scratch workspace and hands its results to {@code use}
+     * while they are still valid (inside the workspace), so that a caller that only copies them
+     * into a final result saves the detaching copy; if the sweep or {@code use} fails, discards the
+     * workspace (as {@link #run} does) and rethrows.
+     */
+    static void runAndUse(Supplier<List<Tensor>> sweep, java.util.function.Consumer<List<Tensor>> use) {
+        if (Boolean.getBoolean("jacflux.noScratch") || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
+            use.accept(sweep.get());
+            return;
+        }
+        try {
+            useInWorkspace(sweep, use);
+        } catch (RuntimeException | Error e) {
+            try {
+                discard();
+            } catch (RuntimeException | Error d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
+    }
+
+    private static void useInWorkspace(Supplier<List<Tensor>> sweep, java.util.function.Consumer<List<Tensor>> use) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
+            List<Tensor> results = sweep.get();
+            // anything the consumer allocates (a zero block, a broadcast) must not land in scratch memory
+            try (MemoryWorkspace out = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                use.accept(results);
+            }
+        }
+    }
+
     private static Tensor detached(Tensor t) {
         INDArray v = t.value();
         return v.isAttached() ? Tensor.constant(v.detach()) : t;

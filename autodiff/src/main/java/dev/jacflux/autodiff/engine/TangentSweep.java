@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.engine;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.JvpContext;
 import dev.jacflux.autodiff.Op;
 import dev.jacflux.autodiff.Shapes;
@@ -53,7 +54,7 @@ public final class TangentSweep {
             tan.put(x, t);
         }
         final int sweepLead = lead;
-        try (GradMode.Scope ignored = GradMode.set(createGraph)) {
+        try (GradMode.Scope ignored = GradMode.set(createGraph); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             for (Tensor t : Graph.topologicalOrder(outputs)) {
                 Op op = t.op();
                 if (op == null || tan.containsKey(t)) {

@@ -1,11 +1,13 @@
 package dev.jacflux.autodiff.ops;
 
+import dev.jacflux.autodiff.GradMode;
 import dev.jacflux.autodiff.JvpContext;
 import dev.jacflux.autodiff.Op;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.VjpContext;
 import java.util.List;
 import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -31,7 +33,14 @@ public record AvgPool2d(Tensor x, Pool2dSpec spec) implements Op {
         long[] s = x.shape();
         long[] o = spec.outputSize("avg_pool2d", s[2], s[3]);
         long kk = spec.windowSize();
-        INDArray cols = ConvKernels.im2col(x.value(), spec.kh(), spec.kw(), spec.conv()).reshape('c', s[0], s[1], kk, o[0] * o[1]);
+        INDArray xv = x.value();
+        if (NativeMemory.AVAILABLE && (xv.dataType() == DataType.FLOAT || xv.dataType() == DataType.DOUBLE)) {
+            INDArray xd = NativeMemory.isDense(xv) ? xv : xv.dup('c');
+            INDArray value = Nd4j.createUninitialized(x.dtype(), s[0], s[1], o[0], o[1]);
+            PoolKernel.avgForward(xd, spec, value);
+            return Tensor.of(new AvgPool2d(x, spec), value);
+        }
+        INDArray cols = ConvKernels.im2col(xv, spec.kh(), spec.kw(), spec.conv()).reshape('c', s[0], s[1], kk, o[0] * o[1]);
         INDArray value = cols.sum(2).divi(kk).reshape('c', s[0], s[1], o[0], o[1]);
         return Tensor.of(new AvgPool2d(x, spec), value);
     }
@@ -56,6 +65,15 @@ public record AvgPool2d(Tensor x, Pool2dSpec spec) implements Op {
         // C, oh, ow expanded; a size-1 batch axis (batch-invariant cotangent) is kept
         Tensor g = ConvKernels.expandFrom(c.g(), lead + 1, s[1], out[2], out[3]);
         long ng = g.size(lead);
+        if (!GradMode.isRecording() && NativeMemory.AVAILABLE) {
+            INDArray gv = NativeMemory.isDense(g.value()) ? g.value() : g.value().dup('c');
+            if (PoolKernel.supports(gv)) {
+                long rows = ConvKernels.leadCount(g, lead) * ng;
+                INDArray img = Nd4j.createUninitialized(x.dtype(), rows, s[1], s[2], s[3]);
+                PoolKernel.avgScatter(gv.reshape('c', rows, s[1], out[2], out[3]), spec, img);
+                return List.of(Tensor.constant(img.reshape('c', ConvKernels.withLead(g, lead, ng, s[1], s[2], s[3]))));
+            }
+        }
         // spread over the window by a broadcast product with a constant [kk, 1] of 1/kk
         Tensor share = Tensor.constant(Nd4j.valueArrayOf(new long[] {kk, 1}, 1.0 / kk, x.dtype()));
         Tensor spread = g.reshape(ConvKernels.withLead(g, lead, ng, s[1], 1, p)).mul(share);
@@ -71,6 +89,14 @@ public record AvgPool2d(Tensor x, Pool2dSpec spec) implements Op {
         long[] s = x.shape();
         long[] out = c.out().shape();
         long lflat = ConvKernels.leadCount(t, lead);
+        if (!GradMode.isRecording() && NativeMemory.AVAILABLE) {
+            INDArray tv = NativeMemory.isDense(t.value()) ? t.value() : t.value().dup('c');
+            if (PoolKernel.supports(tv)) {
+                INDArray pooled = Nd4j.createUninitialized(x.dtype(), lflat * s[0], s[1], out[2], out[3]);
+                PoolKernel.avgForward(tv.reshape('c', lflat * s[0], s[1], s[2], s[3]), spec, pooled);
+                return Tensor.constant(pooled.reshape('c', ConvKernels.withLead(t, lead, s[0], s[1], out[2], out[3])));
+            }
+        }
         Tensor pooled = apply(t.reshape(lflat * s[0], s[1], s[2], s[3]), spec);
         return pooled.reshape(ConvKernels.withLead(t, lead, s[0], s[1], out[2], out[3]));
     }

@@ -1,6 +1,7 @@
 package dev.jacflux.autodiff.ops;
 
 import dev.jacflux.autodiff.AutodiffException;
+import dev.jacflux.autodiff.GradMode;
 import dev.jacflux.autodiff.JvpContext;
 import dev.jacflux.autodiff.Op;
 import dev.jacflux.autodiff.PerSampleSupport;
@@ -98,12 +99,16 @@ public record Conv2d(Tensor x, Tensor w, Conv2dSpec spec) implements Op {
         return PerSampleSupport.HANDLED;
     }
 
-    private long kernelRows() {
+    long kernelRows() {
         return w.size(1) * w.size(2) * w.size(3);
     }
 
     @Override
     public List<Tensor> vjp(VjpContext c) {
+        if (!GradMode.isRecording() && !ConvKernels.wholeImageWindow(x.size(2), x.size(3), w.size(2), w.size(3), spec)
+                && BatchedGemm.supports(x.value(), w.value(), c.g().value())) {
+            return ConvRules.vjp(this, c);
+        }
         if (c.needs(0) && c.perSample(0)) {
             throw new AutodiffException("conv2d: per-sample mode: input x " + Shapes.str(x.shape())
                     + " does not depend on the batch while weight w " + Shapes.str(w.shape())

@@ -1,5 +1,6 @@
 package dev.jacflux.autodiff.ops;
 
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.JvpContext;
 import dev.jacflux.autodiff.Op;
@@ -53,7 +54,9 @@ public record Linear(Tensor x, Tensor w, Tensor b) implements Op {
         if (rows > 0) {
             INDArray wv = MatMulKernel.isCContiguous(w.value()) ? w.value() : w.value().dup('c');
             INDArray xv = MatMulKernel.isCContiguous(x2) ? x2 : x2.dup('c');
-            Nd4j.gemm(xv, wv, y, false, true, 1.0, 0.0);
+            try (NativeThreads.Scope wide = NativeThreads.wide(rows * out, in)) {
+                Nd4j.gemm(xv, wv, y, false, true, 1.0, 0.0);
+            }
             if (b != null) {
                 y.addiRowVector(b.value());
             }

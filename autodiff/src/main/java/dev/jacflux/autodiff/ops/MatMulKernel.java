@@ -1,5 +1,6 @@
 package dev.jacflux.autodiff.ops;
 
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.Shapes;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -65,7 +66,9 @@ public final class MatMulKernel {
         long batch = Shapes.numel(batchShape);
         INDArray a3 = Elementwise.expand(a, Shapes.concat(batchShape, new long[] {r, n})).reshape('c', batch, r, n);
         INDArray b3 = Elementwise.expand(b, Shapes.concat(batchShape, new long[] {n, m})).reshape('c', batch, n, m);
-        return Nd4j.matmul(a3, b3).reshape('c', out);
+        try (NativeThreads.Scope wide = NativeThreads.wide(batch * r * m, n)) {
+            return Nd4j.matmul(a3, b3).reshape('c', out);
+        }
     }
 
     private static boolean allOnes(long[] shape, int upTo) {
@@ -100,17 +103,19 @@ public final class MatMulKernel {
             }
         }
         if (!ta) {
-            INDArray rows = OneHotRows.columns(aa, b.size(1));
+            int[] rows = OneHotRows.columnsOf(aa, b.size(1));
             if (rows != null) {
                 // the left operand is rows of the identity (a seed block): the product is a copy of rows of b
-                return Nd4j.pullRows(tb ? bb.transpose() : bb, 1, OneHotRows.toInts(rows));
+                return Nd4j.pullRows(tb ? bb.transpose() : bb, 1, rows);
             }
         }
         INDArray c = Nd4j.createUninitialized(a.dataType(), a.size(0), b.size(1));
         if (a.size(1) == 0) {
             return c.assign(0);
         }
-        Nd4j.gemm(aa, bb, c, ta, tb, 1.0, 0.0);
+        try (NativeThreads.Scope wide = NativeThreads.wide(a.size(0) * b.size(1), a.size(1))) {
+            Nd4j.gemm(aa, bb, c, ta, tb, 1.0, 0.0);
+        }
         return c;
     }
 

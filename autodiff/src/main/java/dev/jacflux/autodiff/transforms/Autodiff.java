@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -38,7 +39,7 @@ public final class Autodiff {
     public static VjpResult vjp(Function<Tensor, Tensor> f, INDArray x) {
         Tensor in = Tensor.variable(x, "x");
         Tensor out;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             out = f.apply(in);
         }
         return new VjpResult(in, out);
@@ -71,7 +72,7 @@ public final class Autodiff {
     public static JvpResult jvp(Function<Tensor, Tensor> f, INDArray x, INDArray tangent) {
         Tensor in = Tensor.variable(x, "x");
         Tensor out;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             out = f.apply(in);
         }
         int lead = tangent.rank() - x.rank();

@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -88,7 +89,7 @@ public final class BatchJacobian {
         }
         Tensor input = Tensor.variable(x, "x");
         Tensor output;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             output = f.apply(input);
         }
         return recorded(input, output, options);
@@ -199,6 +200,22 @@ public final class BatchJacobian {
         }
 
         @Override
+        public boolean writesDirectly() {
+            return true;
+        }
+
+        /** One reverse pass whose rows are written into the result straight from the pass's scratch memory. */
+        @Override
+        public void computeInto(RowChunk chunk, INDArray result) {
+            Tensor seed = Seeds.identityRows(dtype(), chunk.start(), chunk.count(), new long[] {1}, outShape);
+            Backprop.pullbackInto(List.of(output), List.of(seed), List.of(input), Backprop.Options.DEFAULT, gxs -> {
+                Tensor gx = gxs.get(0);
+                INDArray rows = gx == null ? Nd4j.zeros(dtype(), Shapes.concat(new long[] {chunk.count(), 1}, inShape)) : gx.value();
+                assemble(new ChunkRows(chunk, rows), result);
+            });
+        }
+
+        @Override
         public void assemble(ChunkRows chunkRows, INDArray result) {
             RowChunk c = chunkRows.chunk();
             INDArray rows = chunkRows.rows();
@@ -207,6 +224,13 @@ public final class BatchJacobian {
             if (!java.util.Arrays.equals(rows.shape(), full)) {
                 rows = rows.broadcast(full);
             }
+            try (NativeThreads.Scope narrow = NativeThreads.narrow();
+                    NativeThreads.Scope wide = NativeThreads.wideElementwise(batch * c.count() * inSize)) {
+                write(rows, rowBatch, c, result);
+            }
+        }
+
+        private void write(INDArray rows, long rowBatch, RowChunk c, INDArray result) {
             if (rowBatch == 1) {
                 // the same rows for every sample: in each sample's row of the result they fill one contiguous
                 // span, so a 2-D row-vector broadcast writes them (measured 2-2.5x faster than the 3-D broadcast)

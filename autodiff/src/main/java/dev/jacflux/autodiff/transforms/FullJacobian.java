@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -63,7 +64,7 @@ public final class FullJacobian {
     public Job prepare(INDArray x) {
         Tensor input = Tensor.variable(x, "x");
         Tensor output;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             output = f.apply(input);
         }
         return recorded(input, output, options);
@@ -157,6 +158,23 @@ public final class FullJacobian {
             return new ChunkRows(chunk, full(gx, chunk.count(), input.shape()));
         }
 
+        @Override
+        public boolean writesDirectly() {
+            return !forward;
+        }
+
+        /** Reverse mode: one pass whose rows are written into the result straight from the pass's scratch memory. */
+        @Override
+        public void computeInto(RowChunk chunk, INDArray result) {
+            if (forward) {
+                assemble(compute(chunk), result);
+                return;
+            }
+            Tensor seed = Seeds.identityRows(dtype(), chunk.start(), chunk.count(), new long[0], output.shape());
+            Backprop.pullbackInto(List.of(output), List.of(seed), List.of(input), Backprop.Options.DEFAULT,
+                    gxs -> assemble(new ChunkRows(chunk, full(gxs.get(0), chunk.count(), input.shape())), result));
+        }
+
         private INDArray full(Tensor t, long count, long[] shape) {
             long[] want = Shapes.concat(new long[] {count}, shape);
             if (t == null) {
@@ -169,6 +187,13 @@ public final class FullJacobian {
         public void assemble(ChunkRows chunkRows, INDArray result) {
             RowChunk c = chunkRows.chunk();
             INDArray matrix = result.reshape('c', outSize, inSize);
+            try (NativeThreads.Scope narrow = NativeThreads.narrow();
+                    NativeThreads.Scope wide = NativeThreads.wideElementwise(c.count() * (forward ? outSize : inSize))) {
+                write(chunkRows, c, matrix);
+            }
+        }
+
+        private void write(ChunkRows chunkRows, RowChunk c, INDArray matrix) {
             if (forward) {
                 matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(c.start(), c.end()))
                         .assign(chunkRows.rows().reshape('c', c.count(), outSize).transpose());

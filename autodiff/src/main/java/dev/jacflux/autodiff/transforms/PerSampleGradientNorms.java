@@ -40,19 +40,19 @@ public final class PerSampleGradientNorms {
 
     /** Computes the {@code [N]} norms. */
     public INDArray compute(INDArray x, INDArray targets, List<INDArray> params, List<String> names) {
-        Job job = prepare(x, targets, params, names);
+        Job job = new Job(new PerSamplePass("per-sample gradient norms", loss, x, targets, params, names), options, false);
         return job.runInto(job.allocateResult());
     }
 
     /** Validates and plans. */
     public Job prepare(INDArray x, INDArray targets, List<INDArray> params, List<String> names) {
-        return new Job(new PerSamplePass("per-sample gradient norms", loss, x, targets, params, names), options);
+        return new Job(new PerSamplePass("per-sample gradient norms", loss, x, targets, params, names), options, true);
     }
 
     /** One batch's per-sample gradient norms, staged in chunks of samples. */
     public static final class Job extends PerSampleJob {
-        private Job(PerSamplePass pass, PerSampleOptions options) {
-            super(pass, options, 1);
+        private Job(PerSamplePass pass, PerSampleOptions options, boolean recordFirst) {
+            super(pass, options, 1, recordFirst);
         }
 
         @Override
@@ -89,6 +89,12 @@ public final class PerSampleGradientNorms {
         @Override
         public long[] resultShape() {
             return new long[] {pass.samples()};
+        }
+
+        /** The per-sample matrix that the norms are taken of. */
+        @Override
+        public long work() {
+            return pass.samples() * pass.layout().size();
         }
     }
 }

@@ -43,26 +43,26 @@ public final class PerSampleGradients {
 
     /** Computes the {@code [N, M]} matrix into a fresh array. */
     public PerSampleResult compute(INDArray x, INDArray targets, List<INDArray> params, List<String> names) {
-        Job job = prepare(x, targets, params, names);
+        Job job = new Job(new PerSamplePass("per-sample gradients", loss, x, targets, params, names), options, false);
         return new PerSampleResult(job.runInto(job.allocateResult()), job.layout());
     }
 
     /** Computes the {@code [N, M]} matrix into {@code out} (row-major {@code [N, M]}, the input's dtype). */
     public PerSampleResult compute(INDArray x, INDArray targets, List<INDArray> params, List<String> names, INDArray out) {
-        Job job = prepare(x, targets, params, names);
+        Job job = new Job(new PerSamplePass("per-sample gradients", loss, x, targets, params, names), options, false);
         Layouts.requireResultBuffer("per-sample gradients", out, job.resultShape(), job.dtype());
         return new PerSampleResult(job.runInto(out), job.layout());
     }
 
     /** Validates the batch and plans chunks of samples. */
     public Job prepare(INDArray x, INDArray targets, List<INDArray> params, List<String> names) {
-        return new Job(new PerSamplePass("per-sample gradients", loss, x, targets, params, names), options);
+        return new Job(new PerSamplePass("per-sample gradients", loss, x, targets, params, names), options, true);
     }
 
     /** One batch's per-sample gradients, staged in chunks of samples. */
     public static final class Job extends PerSampleJob {
-        private Job(PerSamplePass pass, PerSampleOptions options) {
-            super(pass, options, 1);
+        private Job(PerSamplePass pass, PerSampleOptions options, boolean recordFirst) {
+            super(pass, options, 1, recordFirst);
         }
 
         @Override

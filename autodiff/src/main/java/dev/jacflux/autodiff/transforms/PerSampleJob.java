@@ -19,10 +19,21 @@ abstract class PerSampleJob implements StagedJob {
     private final List<RowChunk> chunks;
 
     PerSampleJob(PerSamplePass pass, PerSampleOptions options, long rows) {
+        this(pass, options, rows, true);
+    }
+
+    /**
+     * @param recordFirst run the first chunk's forward pass now (what {@code prepare} does for the
+     *     pipeline's forward stage); the direct calls do not, so that {@link ParallelChunks} can
+     *     split the batch across cores without a wasted forward pass
+     */
+    PerSampleJob(PerSamplePass pass, PerSampleOptions options, long rows, boolean recordFirst) {
         this.pass = pass;
         long bytes = options.samplesPerChunk() > 0 || options.memoryBudgetBytes() == 0 ? 0 : pass.bytesPerSample(rows);
         this.chunks = ChunkPlanner.plan(pass.samples(), options.samplesPerChunk(), options.memoryBudgetBytes(), bytes);
-        pass.recordFirst(chunks.get(0));
+        if (recordFirst) {
+            pass.recordFirst(chunks.get(0));
+        }
     }
 
     /** The column layout of the parameters. */

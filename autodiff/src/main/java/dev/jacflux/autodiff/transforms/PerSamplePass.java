@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -110,7 +111,7 @@ final class PerSamplePass {
             ps.add(Tensor.variable(params.get(i), layout.names().get(i)));
         }
         Tensor out;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             out = f.apply(input, ts, ps);
         }
         if (out.rank() < 1 || out.size(0) != samples.count()) {

@@ -2,6 +2,7 @@ package dev.jacflux.autodiff.transforms;
 
 import dev.jacflux.autodiff.AutodiffException;
 import dev.jacflux.autodiff.GradMode;
+import dev.jacflux.autodiff.NativeThreads;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import dev.jacflux.autodiff.engine.Backprop;
@@ -33,7 +34,7 @@ public final class RowLoop {
         }
         Tensor input = Tensor.variable(x);
         Tensor y;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             y = f.apply(input);
         }
         long b = x.size(0);
@@ -60,7 +61,7 @@ public final class RowLoop {
     public static INDArray jacobian(Function<Tensor, Tensor> f, INDArray x) {
         Tensor input = Tensor.variable(x);
         Tensor y;
-        try (GradMode.Scope ignored = GradMode.set(true)) {
+        try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
             y = f.apply(input);
         }
         long in = x.length();
@@ -105,7 +106,7 @@ public final class RowLoop {
             Tensor input = Tensor.constant(xb);
             List<Tensor> ps = params.stream().map(Tensor::variable).toList();
             Tensor out;
-            try (GradMode.Scope ignored = GradMode.set(true)) {
+            try (GradMode.Scope ignored = GradMode.set(true); NativeThreads.Scope narrow = NativeThreads.narrow()) {
                 out = f.apply(input, tb, ps);
             }
             long d = jacobian ? out.numel() : 1;

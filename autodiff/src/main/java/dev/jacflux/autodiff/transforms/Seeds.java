@@ -3,8 +3,7 @@ package dev.jacflux.autodiff.transforms;
 import dev.jacflux.autodiff.Shapes;
 import dev.jacflux.autodiff.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import dev.jacflux.autodiff.ops.IdentityRows;
 
 /**
  * The first cotangents (or tangents) of a pass: blocks of the identity.
@@ -26,10 +25,7 @@ public final class Seeds {
     public static Tensor identityRows(DataType dtype, long start, long count, long[] middle, long[] valueShape) {
         long d = Shapes.numel(valueShape);
         long[] shape = Shapes.concat(Shapes.concat(new long[] {count}, middle), valueShape);
-        INDArray seed = Nd4j.zeros(dtype, count * d);
-        // the ones sit at flat offsets start + k (d + 1): a strided view over the same buffer, one assignment
-        Nd4j.create(seed.data(), new long[] {count}, new long[] {d + 1}, start, 'c').assign(1.0);
-        seed = seed.reshape('c', shape);
-        return Tensor.constant(seed.castTo(dtype));
+        // remembered across passes (a constant), and recognised by GEMMs as a gather of rows
+        return Tensor.constant(IdentityRows.block(dtype, start, count, d).reshape('c', shape));
     }
 }

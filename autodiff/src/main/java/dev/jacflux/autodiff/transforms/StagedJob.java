@@ -3,7 +3,6 @@ package dev.jacflux.autodiff.transforms;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One batch's Jacobian-type computation, split into the stages the reactive pipeline runs: the
@@ -48,9 +47,12 @@ public interface StagedJob {
     default void finish(INDArray result) {
     }
 
-    /** A fresh, uninitialised result array; every element is written by the chunks. */
+    /**
+     * A fresh, uninitialised result array (every element is written by the chunks), on pooled
+     * memory that earlier, unreachable results released ({@link ResultArrays}).
+     */
     default INDArray allocateResult() {
-        return Nd4j.createUninitialized(dtype(), resultShape());
+        return ResultArrays.allocate(dtype(), resultShape());
     }
 
     /**
@@ -69,12 +71,23 @@ public interface StagedJob {
         assemble(compute(chunk), result);
     }
 
-    /** Runs every chunk sequentially into {@code result} and returns it. */
-    default INDArray runInto(INDArray result) {
-        for (RowChunk c : chunks()) {
-            computeInto(c, result);
+    /**
+     * About how many elements the job writes (its result, or for jobs with a small result the
+     * per-sample matrix it avoids building): the size {@link ParallelChunks} decides by.
+     */
+    default long work() {
+        long n = 1;
+        for (long d : resultShape()) {
+            n *= d;
         }
-        finish(result);
-        return result;
+        return n;
+    }
+
+    /**
+     * Runs every chunk into {@code result} and returns it: on the calling thread, or for a large
+     * job in parallel parts on all cores ({@link ParallelChunks}).
+     */
+    default INDArray runInto(INDArray result) {
+        return ParallelChunks.runInto(this, result);
     }
 }

@@ -73,6 +73,16 @@ class ScratchRecoveryTest {
         return Backprop.pullback(List.of(y), List.of(seed), List.of(tx), Backprop.Options.DEFAULT).get(0).value();
     }
 
+    /** The same gradient through {@link Backprop#pullbackInto}: the cotangent copied out while it is still in scratch memory. */
+    private static INDArray gradientInto(INDArray x, INDArray w) {
+        Tensor tx = Tensor.variable(x);
+        Tensor y = tx.matmul(Tensor.constant(w)).tanh();
+        Tensor seed = Tensor.constant(Nd4j.ones(DataType.DOUBLE, y.shape()));
+        INDArray out = Nd4j.create(DataType.DOUBLE, x.shape());
+        Backprop.pullbackInto(List.of(y), List.of(seed), List.of(tx), Backprop.Options.DEFAULT, g -> out.assign(g.get(0).value()));
+        return out;
+    }
+
     /** The same gradient by central finite differences in float64. */
     private static INDArray finiteDifferences(INDArray x, INDArray w) {
         INDArray g = Nd4j.create(DataType.DOUBLE, x.shape());
@@ -97,6 +107,14 @@ class ScratchRecoveryTest {
         Backprop.pullback(List.of(y), List.of(Tensor.constant(Nd4j.ones(DataType.DOUBLE, 4, 5))), List.of(tx), Backprop.Options.DEFAULT);
     }
 
+    private static void failingSweepInto(long elements, Error error) {
+        Tensor tx = Tensor.variable(data(3, 4, 5));
+        Tensor y = Tensor.of(new Failing(tx, elements, error), tx.value().dup());
+        Backprop.pullbackInto(List.of(y), List.of(Tensor.constant(Nd4j.ones(DataType.DOUBLE, 4, 5))), List.of(tx), Backprop.Options.DEFAULT,
+                g -> {
+                });
+    }
+
     /** Runs everything on one fresh thread, so the failing and the following sweeps share its workspace. */
     private static void onOneThread(Runnable body) throws Exception {
         ExecutorService thread = Executors.newSingleThreadExecutor();
@@ -109,10 +127,14 @@ class ScratchRecoveryTest {
     }
 
     private static void assertRightGradients(String after) {
+        assertRightGradients(after, ScratchRecoveryTest::gradient);
+    }
+
+    private static void assertRightGradients(String after, java.util.function.BinaryOperator<INDArray> engine) {
         INDArray w = data(2, 5, 3);
         for (int k = 0; k < 5; k++) {
             INDArray x = data(10 + k, 4, 5);
-            INDArray got = gradient(x, w);
+            INDArray got = engine.apply(x, w);
             double diff = finiteDifferences(x, w).sub(got).amaxNumber().doubleValue();
             assertTrue(diff < 1e-7, "sweep " + k + " after " + after + ": differs from finite differences by " + diff);
         }
@@ -140,6 +162,19 @@ class ScratchRecoveryTest {
             assertThrows(RuntimeException.class, () -> failingSweep(UNALLOCATABLE, null));
             assertThrows(RuntimeException.class, () -> failingSweep(UNALLOCATABLE, null));
             assertRightGradients("two std::bad_alloc in a row");
+        });
+    }
+
+    @Test
+    void aFailureInASweepWhoseCotangentsAreUsedInPlaceLeavesTheThreadsScratchUsable() throws Exception {
+        onOneThread(() -> {
+            assertRightGradients("nothing", ScratchRecoveryTest::gradientInto);
+            RuntimeException e = assertThrows(RuntimeException.class, () -> failingSweepInto(UNALLOCATABLE, null));
+            assertTrue(String.valueOf(e.getMessage()).contains("bad_alloc"), e.getMessage());
+            assertRightGradients("a std::bad_alloc in pullbackInto", ScratchRecoveryTest::gradientInto);
+            assertRightGradients("a std::bad_alloc in pullbackInto", ScratchRecoveryTest::gradient);
+            assertThrows(OutOfMemoryError.class, () -> failingSweepInto(16, new OutOfMemoryError("Java heap space (injected)")));
+            assertRightGradients("an OutOfMemoryError in pullbackInto", ScratchRecoveryTest::gradientInto);
         });
     }
 }

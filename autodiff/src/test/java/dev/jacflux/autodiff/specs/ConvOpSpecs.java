@@ -77,6 +77,11 @@ public final class ConvOpSpecs {
                 of("max_pool2d [2,1,5,5] k3 stride 2 pad 1", u, x -> MaxPool2d.apply(x.get(0), k3s2p1), s(2, 1, 5, 5)),
                 of("max_pool2d of tanh (smooth before the pool)", u, x -> MaxPool2d.apply(x.get(0).tanh(), k32s21p11), s(1, 2, 4, 4)),
                 of("avg_pool2d [2,2,4,6] k2", u, x -> AvgPool2d.apply(x.get(0), k2), s(2, 2, 4, 6)),
+                of("avg_pool2d [2,3,5,7] k2 (odd sizes: the last row and column are outside every window)", u,
+                        x -> AvgPool2d.apply(x.get(0), k2), s(2, 3, 5, 7)),
+                of("max_pool2d [2,3,5,7] k2 (odd sizes)", u, x -> MaxPool2d.apply(x.get(0), k2), s(2, 3, 5, 7)),
+                of("conv2d [3,2,6,6]*[4,2,3,3]+b pad 1, then max_pool2d k2", u,
+                        x -> MaxPool2d.apply(Conv2d.apply(x.get(0), x.get(1), x.get(2), pad1), k2), s(3, 2, 6, 6), s(4, 2, 3, 3), s(4)),
                 of("avg_pool2d [2,2,5,6] k3x2 stride (2,1) pad (1,1)", u, x -> AvgPool2d.apply(x.get(0), k32s21p11), s(2, 2, 5, 6)),
                 of("avg_pool2d [1,2,5,5] k2 stride 1 dilation 2", u, x -> AvgPool2d.apply(x.get(0), k2s1d2), s(1, 2, 5, 5)),
                 of("avg_pool2d [2,1,5,5] k3 stride 2 pad 1", u, x -> AvgPool2d.apply(x.get(0), k3s2p1), s(2, 1, 5, 5)));

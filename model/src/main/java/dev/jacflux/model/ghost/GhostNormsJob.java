@@ -8,6 +8,7 @@ import dev.jacflux.model.Loss;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.PerSample;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -40,8 +41,25 @@ public final class GhostNormsJob extends GhostJob {
     /** The norms of this chunk's samples, {@code [n]}. */
     @Override
     public ChunkRows compute(RowChunk chunk) {
-        GhostPass pass = pass(chunk);
-        return new ChunkRows(chunk, pass.norms());
+        INDArray norms = Nd4j.createUninitialized(model.dtype(), chunk.count());
+        computeInto(chunk, norms, 0);
+        return new ChunkRows(chunk, norms);
+    }
+
+    @Override
+    public boolean writesDirectly() {
+        return true;
+    }
+
+    /** One pass over the chunk's samples (in reusable pass memory), its norms written into the result. */
+    @Override
+    public void computeInto(RowChunk chunk, INDArray result) {
+        computeInto(chunk, result, chunk.start());
+    }
+
+    private void computeInto(RowChunk chunk, INDArray out, long from) {
+        INDArray slot = out.get(NDArrayIndex.interval(from, from + chunk.count()));
+        PassMemory.runInto(() -> pass(chunk).norms(), slot::assign);
     }
 
 
@@ -54,5 +72,11 @@ public final class GhostNormsJob extends GhostJob {
     @Override
     public long[] resultShape() {
         return new long[] {x.size(0)};
+    }
+
+    /** The per-sample matrix that the norms stand for (the result itself is tiny). */
+    @Override
+    public long work() {
+        return x.size(0) * model.parameterCount();
     }
 }

@@ -18,11 +18,20 @@ package dev.jacflux.model.ghost;
  * GhostPass pass = GhostPass.run(model, Loss.crossEntropy(), x, labels, GhostStrategy.AUTO);
  * }</pre>
  */
-public enum GhostStrategy {
+public enum GhostStrategy implements dev.jacflux.model.layers.GramChoice {
     /** Pick per layer: Gram matrices when {@code P (a + b) < a b}, else direct. */
     AUTO,
     /** Always form the per-sample gradient of the layer. */
     DIRECT,
     /** Always use Gram matrices over positions. */
-    GRAM
+    GRAM;
+
+    @Override
+    public boolean useGram(long positions, long a, long b) {
+        return switch (this) {
+            case GRAM -> true;
+            case DIRECT -> false;
+            case AUTO -> CHEAPER.useGram(positions, a, b);
+        };
+    }
 }

@@ -9,21 +9,19 @@ import dev.jacflux.model.Loss;
 import dev.jacflux.model.Model;
 import dev.jacflux.model.PerSample;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The per-sample gradient matrix {@code [N, M]} of a model as a {@link StagedJob}, built from
- * per-layer factors: each chunk of samples is one forward pass and one ordinary backward pass to
- * the layer outputs ({@link GhostPass}); {@link #compute} keeps each layer's factors (for a linear
- * layer the output cotangents {@code G [n, out]} and inputs {@code X [n, in]}), and
- * {@link #assemble} writes the rows straight into their columns of the result (the weight rows are
- * the outer products {@code g_b x_b^T}, one broadcast multiply into the result's own memory). Conv
- * layers contribute {@code G_b C_b^T} over im2col columns; other layers a per-sample pullback
- * through the layer alone.
+ * The per-sample gradient matrix {@code [N, M]} of a model as a {@link StagedJob}: each chunk of
+ * samples is one forward pass and one ordinary backward pass to the layer outputs
+ * ({@link GhostPass}), after which every parameter layer's
+ * {@link dev.jacflux.model.layers.PerSampleRule} writes its per-sample gradients straight into the
+ * chunk's rows of the result (dense layers: one broadcast outer product into the result's own
+ * memory; convolutions: one small GEMM per sample over im2col columns).
  *
- * <p>The chunk's {@link ChunkRows#blocks()} hold these factors in parameter-layout order: two
- * arrays {@code G, X} for a linear layer on vectors (its bias rows are {@code G}), otherwise one
- * {@code [n, numel]} block per parameter.
+ * <p>{@link #computeInto} writes into the result directly; {@link #compute} (for callers that
+ * assemble separately) returns the chunk's rows as one block {@code [n, M]}.
  *
  * <pre>{@code
  * LayerGradientsJob job = PerSample.gradientsJob(model, x, labels, Loss.crossEntropy(), PerSampleOptions.DEFAULT);
@@ -52,24 +50,31 @@ public final class LayerGradientsJob extends GhostJob {
         return "per-sample-gradients";
     }
 
-    /** The chunk's per-layer factors (see the class comment). */
+    /** The chunk's rows {@code [n, M]} as one block. */
     @Override
     public ChunkRows compute(RowChunk chunk) {
-        GhostPass pass = pass(chunk);
-        return new ChunkRows(chunk, pass.perSampleFactors());
+        INDArray rows = Nd4j.createUninitialized(model.dtype(), chunk.count(), model.parameterCount());
+        pass(chunk).writeGradients(rows);
+        return new ChunkRows(chunk, rows);
     }
-
 
     @Override
     public boolean writesDirectly() {
         return true;
     }
 
-    /** Writes the chunk's rows of the {@code [N, M]} result from its factors. */
+    /** One pass over the chunk's samples, its rows written straight into the result. */
+    @Override
+    public void computeInto(RowChunk chunk, INDArray result) {
+        INDArray rows = result.get(NDArrayIndex.interval(chunk.start(), chunk.end()), NDArrayIndex.all());
+        PassMemory.run(() -> pass(chunk).writeGradients(rows));
+    }
+
+    /** Copies a block from {@link #compute} into the chunk's rows of the result. */
     @Override
     public void assemble(ChunkRows rows, INDArray result) {
         RowChunk c = rows.chunk();
-        GhostPass.writePerSample(model, rows.blocks(), result.get(NDArrayIndex.interval(c.start(), c.end()), NDArrayIndex.all()));
+        result.get(NDArrayIndex.interval(c.start(), c.end()), NDArrayIndex.all()).assign(rows.rows());
     }
 
     @Override

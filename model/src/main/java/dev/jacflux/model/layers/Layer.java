@@ -77,6 +77,16 @@ public interface Layer {
         return this;
     }
 
+    /**
+     * How per-sample gradients, their norms and per-sample-weighted sums of this layer's parameters
+     * follow from one ordinary backward pass (see {@link PerSampleRule}); layers without parameters
+     * never use it. The default pulls the output cotangent back through the layer alone in the
+     * engine's per-sample mode; dense and convolution layers supply direct rules.
+     */
+    default PerSampleRule perSampleRule() {
+        return LocalPerSampleRule.INSTANCE;
+    }
+
     /** {@code "linear 'fc'"} or {@code "relu"}: for messages. */
     default String describe() {
         return name() == null ? type() : type() + " '" + name() + "'";

@@ -65,14 +65,20 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts the service with {@code bin/jacflux serve} of this checkout ({@code JAVA_OPTS} =
-     * {@code jvmOptions}; no rebuild: the jar under test is used).
+     * {@code jvmOptions}; no rebuild: the jar under test is used). The launcher would pick
+     * OpenBLAS's AVX-512 kernels on a CPU that has them, whose float rounding differs from the
+     * kernels OpenBLAS picks itself; so that its results compare bit for bit with this JVM's and
+     * with {@link #start}'s, it gets this JVM's {@code OPENBLAS_CORETYPE}, or an empty one (the
+     * launcher's "OpenBLAS's own choice").
      */
     public static ServiceProcess startWithLauncher(String token, Path dataDir, List<String> jvmOptions, List<String> args, Duration timeout)
             throws IOException, InterruptedException {
         Path root = jar().toAbsolutePath().getParent().getParent().getParent();
         List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/jacflux").toString(), "serve"));
+        String coreType = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "");
         return start(cmd, Map.of("JAVA_OPTS", String.join(" ", jvmOptions), "JACFLUX_NO_BUILD", "1",
-                "JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()), token, dataDir, args, timeout);
+                "JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "OPENBLAS_CORETYPE", coreType),
+                token, dataDir, args, timeout);
     }
 
     private static ServiceProcess start(List<String> command, Map<String, String> env, String token, Path dataDir, List<String> args,

@@ -1,0 +1,104 @@
+package dev.jacflux.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/** The thread rule: narrow scopes run native calls on one thread, wide ones use the configured threads per engine thread. */
+class NativeThreadsTest {
+    private static final NativeOps OPS = ops();
+    private int ompBefore;
+
+    private static NativeOps ops() {
+        org.nd4j.linalg.factory.Nd4j.getExecutioner();   // loads ND4J's backend
+        return NativeOpsHolder.getInstance().getDeviceNativeOps();
+    }
+    private int blasBefore;
+
+    @BeforeEach
+    void configureTwoThreads() {
+        ompBefore = OPS.ompGetMaxThreads();
+        blasBefore = openblas_nolapack.blas_get_num_threads();
+        OPS.setOmpNumThreads(2);
+        openblas_nolapack.blas_set_num_threads(2);
+    }
+
+    @AfterEach
+    void restore() {
+        OPS.setOmpNumThreads(ompBefore);
+        openblas_nolapack.blas_set_num_threads(blasBefore);
+    }
+
+    @Test
+    void narrowIsOneThreadWideLargeWorkIsAllAndEverythingIsRestored() {
+        assertFalse(NativeThreads.isNarrow());
+        try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+            assertTrue(NativeThreads.isNarrow());
+            assertEquals(1, OPS.ompGetMaxThreads());
+            assertEquals(1, openblas_nolapack.blas_get_num_threads());
+            try (NativeThreads.Scope small = NativeThreads.wide(64, 64)) {
+                assertEquals(1, OPS.ompGetMaxThreads(), "small GEMMs stay on one thread");
+                assertEquals(1, openblas_nolapack.blas_get_num_threads());
+            }
+            try (NativeThreads.Scope nested = NativeThreads.narrow(); NativeThreads.Scope large = NativeThreads.wide(1L << 20, 1L << 10)) {
+                assertEquals(2, OPS.ompGetMaxThreads(), "a large GEMM uses the configured threads");
+                assertEquals(2, openblas_nolapack.blas_get_num_threads());
+            }
+            assertEquals(1, OPS.ompGetMaxThreads());
+            assertEquals(1, openblas_nolapack.blas_get_num_threads());
+            try (NativeThreads.Scope copy = NativeThreads.wideElementwise(NativeThreads.WIDE_ELEMENTS)) {
+                assertEquals(2, OPS.ompGetMaxThreads());
+            }
+        }
+        assertFalse(NativeThreads.isNarrow());
+        assertEquals(2, OPS.ompGetMaxThreads(), "restored after the outermost scope");
+        assertEquals(2, openblas_nolapack.blas_get_num_threads());
+        try (NativeThreads.Scope outside = NativeThreads.wide(1L << 20, 1L << 10)) {
+            assertEquals(2, OPS.ompGetMaxThreads(), "outside the engine nothing changes");
+        }
+    }
+
+    @Test
+    void twoEngineThreadsShareTheCoresAndLargeWorkStaysOnOneThreadEach() throws InterruptedException {
+        CountDownLatch bothInside = new CountDownLatch(2);
+        CountDownLatch checked = new CountDownLatch(2);
+        AtomicInteger wideThreads = new AtomicInteger(-1);
+        Runnable engineThread = () -> {
+            OPS.setOmpNumThreads(2);
+            try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+                bothInside.countDown();
+                await(bothInside);
+                try (NativeThreads.Scope large = NativeThreads.wide(1L << 20, 1L << 10)) {
+                    wideThreads.accumulateAndGet(OPS.ompGetMaxThreads(), Math::max);
+                }
+                checked.countDown();
+                await(checked);
+            }
+        };
+        Thread a = new Thread(engineThread);
+        Thread b = new Thread(engineThread);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        assertEquals(1, wideThreads.get(), "with two engine threads, a large GEMM gets 2 / 2 = 1 thread");
+        assertEquals(2, openblas_nolapack.blas_get_num_threads(), "OpenBLAS restored when the last engine thread leaves");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
