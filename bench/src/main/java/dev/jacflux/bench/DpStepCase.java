@@ -27,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       a plain SGD step ({@code Sgd.step}: forward, backward, update; no clipping, no noise);</li>
  *   <li>{@code seeded}: the same with seeded noise (the ziggurat on {@code SplittableRandom}; not
  *       private), against the same plain step;</li>
+ *   <li>{@code lenet-secure}, {@code lenet-seeded}: the same two on LeNet-5 (the {@code lenet-grads}
+ *       model and batch, N = 128, M = 44426): ghost clipping through convolutions and pooling;</li>
  *   <li>{@code noise}: drawing the {@code M} noise values alone, secure (AES-256-CTR keystream keyed
  *       from {@code SecureRandom}, each value the halved sum of four draws) as {@code jacflux} against
  *       seeded (one draw per value) as {@code floor};</li>
@@ -92,6 +94,7 @@ public final class DpStepCase implements BenchCase {
             seeded.add(step("floor", () -> sgd.step(model, x, labels).model(), "Sgd.step: the plain step"));
         }
         groups.add(new MethodGroup("seeded", shape, seeded, false));
+        groups.addAll(lenetSteps(options, dp, sgd));
 
         List<BenchMethod> noise = new ArrayList<>();
         if (options.includes("jacflux")) {
@@ -132,6 +135,33 @@ public final class DpStepCase implements BenchCase {
             })), false));
         }
         return groups;
+    }
+
+    /**
+     * The same two comparisons on LeNet-5 ({@link ConvNet#LENET}, the {@code lenet-grads} model and
+     * batch): ghost clipping through two convolutions, two max-pools and three dense layers.
+     */
+    private static List<MethodGroup> lenetSteps(BenchOptions options, DpSgd dp, Sgd sgd) {
+        Size size = options.size();
+        ConvNet net = ConvNet.LENET;
+        long n = net.batches(size)[0];
+        INDArray x = net.inputs(size, n);
+        INDArray labels = net.labels(size, n);
+        Model model = net.model(size);
+        String shape = "(" + model.parameterCount() + ") LeNet-5 parameters after one step of N = " + n;
+        List<BenchMethod> secure = new ArrayList<>();
+        List<BenchMethod> seeded = new ArrayList<>();
+        if (options.includes("jacflux")) {
+            secure.add(step("jacflux", () -> dp.step(model, x, labels).model(), "DpSgd.step on LeNet-5, ghost clipping, secure noise"));
+            long[] seed = {0};
+            seeded.add(step("jacflux", () -> dp.step(model, x, labels, NoiseSource.seeded(seed[0]++)).model(),
+                    "DpSgd.step on LeNet-5, ghost clipping, seeded noise (not private)"));
+        }
+        if (options.includes("floor")) {
+            secure.add(step("floor", () -> sgd.step(model, x, labels).model(), "Sgd.step on LeNet-5: the plain step"));
+            seeded.add(step("floor", () -> sgd.step(model, x, labels).model(), "Sgd.step on LeNet-5: the plain step"));
+        }
+        return List.of(new MethodGroup("lenet-secure", shape, secure, false), new MethodGroup("lenet-seeded", shape, seeded, false));
     }
 
     private static BenchMethod step(String name, java.util.function.Supplier<Model> run, String note) {

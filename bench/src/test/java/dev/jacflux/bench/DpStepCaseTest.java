@@ -11,8 +11,9 @@ class DpStepCaseTest {
     @Test
     void runsEveryGroupWithoutComparingNoisyResults() {
         CaseReport r = BenchmarkSuite.run("dp-step", CasesEndToEndTest.TINY);
-        assertEquals(List.of("secure", "seeded", "noise", "hardening", "account"), r.groups());
-        assertEquals(List.of("jacflux[secure]", "floor[secure]", "jacflux[seeded]", "floor[seeded]", "jacflux[noise]", "floor[noise]",
+        assertEquals(List.of("secure", "seeded", "lenet-secure", "lenet-seeded", "noise", "hardening", "account"), r.groups());
+        assertEquals(List.of("jacflux[secure]", "floor[secure]", "jacflux[seeded]", "floor[seeded]",
+                "jacflux[lenet-secure]", "floor[lenet-secure]", "jacflux[lenet-seeded]", "floor[lenet-seeded]", "jacflux[noise]", "floor[noise]",
                 "jacflux[hardening]", "floor[hardening]", "jacflux[account]"), r.results().stream().map(MethodResult::display).toList());
         for (MethodResult m : r.results()) {
             assertEquals("", m.comparedTo(), m.display() + ": noisy results are not compared");
