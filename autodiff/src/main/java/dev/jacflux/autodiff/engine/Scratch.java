@@ -5,12 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,17 +26,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 final class Scratch {
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .overallocationLimit(0.2)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
-    private static final String ID = "JACFLUX_SWEEP";
+    private static final ThreadWorkspace SWEEP = ThreadWorkspace.named("JACFLUX_SWEEP");
 
     private Scratch() {
+    }
+
+    private static boolean bypassed() {
+        // jacflux.noScratch turns scratch memory off; inside a caller's workspace ours is not nested
+        return Boolean.getBoolean("jacflux.noScratch") || ThreadWorkspace.active();
     }
 
     /**
@@ -50,43 +41,17 @@ final class Scratch {
      * if the sweep fails, discards the workspace and rethrows.
      */
     static List<Tensor> run(Supplier<List<Tensor>> sweep) {
-        if (Boolean.getBoolean("jacflux.noScratch") || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
-            // already inside a workspace (a caller's): do not nest ours
+        if (bypassed()) {
             return sweep.get();
         }
-        try {
-            return inWorkspace(sweep);
-        } catch (RuntimeException | Error e) {
-            try {
-                discard();
-            } catch (RuntimeException | Error d) {
-                e.addSuppressed(d);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Destroys the calling thread's scratch workspace, its memory and its learnt size, and leaves
-     * the thread outside any workspace (as it was before the sweep).
-     */
-    static void discard() {
-        Nd4j.getMemoryManager().setCurrentWorkspace(null);
-        MemoryWorkspaceManager manager = Nd4j.getWorkspaceManager();
-        if (manager.checkIfWorkspaceExists(ID)) {
-            manager.destroyWorkspace(manager.getWorkspaceForCurrentThread(ID));
-        }
-    }
-
-    private static List<Tensor> inWorkspace(Supplier<List<Tensor>> sweep) {
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
+        return SWEEP.call(() -> {
             List<Tensor> results = sweep.get();
             List<Tensor> out = new ArrayList<>(results.size());
             for (Tensor t : results) {
                 out.add(t == null ? null : detached(t));
             }
             return out;
-        }
+        });
     }
 
     /**
@@ -96,30 +61,17 @@ final class Scratch {
      * workspace (as {@link #run} does) and rethrows.
      */
     static void runAndUse(Supplier<List<Tensor>> sweep, java.util.function.Consumer<List<Tensor>> use) {
-        if (Boolean.getBoolean("jacflux.noScratch") || Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
+        if (bypassed()) {
             use.accept(sweep.get());
             return;
         }
-        try {
-            useInWorkspace(sweep, use);
-        } catch (RuntimeException | Error e) {
-            try {
-                discard();
-            } catch (RuntimeException | Error d) {
-                e.addSuppressed(d);
-            }
-            throw e;
-        }
-    }
-
-    private static void useInWorkspace(Supplier<List<Tensor>> sweep, java.util.function.Consumer<List<Tensor>> use) {
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
+        SWEEP.run(() -> {
             List<Tensor> results = sweep.get();
             // anything the consumer allocates (a zero block, a broadcast) must not land in scratch memory
             try (MemoryWorkspace out = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 use.accept(results);
             }
-        }
+        });
     }
 
     private static Tensor detached(Tensor t) {

@@ -1,13 +1,8 @@
 package dev.jacflux.model.ghost;
 
+import dev.jacflux.autodiff.engine.ThreadWorkspace;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -27,15 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * }</pre>
  */
 final class PassMemory {
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .overallocationLimit(0.2)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
-    private static final String ID = "JACFLUX_GHOST_PASS";
+    private static final ThreadWorkspace PASS = ThreadWorkspace.named("JACFLUX_GHOST_PASS");
 
     private PassMemory() {
     }
@@ -45,34 +32,7 @@ final class PassMemory {
      * active); if it fails, discards the workspace and rethrows.
      */
     static void run(Runnable work) {
-        if (Nd4j.getMemoryManager().getCurrentWorkspace() != null) {
-            work.run();
-            return;
-        }
-        try {
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
-                work.run();
-            }
-        } catch (RuntimeException | Error e) {
-            try {
-                discard();
-            } catch (RuntimeException | Error d) {
-                e.addSuppressed(d);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Destroys the calling thread's pass workspace, its memory and its learnt size, and leaves the
-     * thread outside any workspace (as it was before the pass).
-     */
-    static void discard() {
-        Nd4j.getMemoryManager().setCurrentWorkspace(null);
-        MemoryWorkspaceManager manager = Nd4j.getWorkspaceManager();
-        if (manager.checkIfWorkspaceExists(ID)) {
-            manager.destroyWorkspace(manager.getWorkspaceForCurrentThread(ID));
-        }
+        PASS.run(work);
     }
 
     /** Writes into {@code target} (outside the workspace) what {@code work} computes inside it. */
