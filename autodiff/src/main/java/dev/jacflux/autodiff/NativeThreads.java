@@ -1,5 +1,8 @@
 package dev.jacflux.autodiff;
 
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.nativeblas.NativeOps;
@@ -29,10 +32,13 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * calling thread only), which libnd4j's loops read on every call, and OpenBLAS's thread count,
  * which is one process-wide number (the OpenBLAS bundled with ND4J does not follow the per-thread
  * OpenMP count): it is 1 while any engine thread is inside a narrow scope, raised only for a wide
- * GEMM while that is the only engine thread, and restored when the last engine thread leaves. Each
- * costs one native call per scope. Scopes restore the previous counts when closed, so ND4J calls a
- * user makes outside the engine are not affected (unless they run BLAS on another thread while the
- * engine works, which then runs single-threaded too).
+ * GEMM while that is the only engine thread, and restored once no engine thread has been inside a
+ * narrow scope for {@link #BLAS_RESTORE_DELAY_MILLIS} ms. Changing OpenBLAS's count is not cheap
+ * (measured here: 0.3-0.7 ms for a change to 1 and back), and a direct call opens and closes
+ * several outermost scopes, so restoring at once cost small jobs up to half their time; the delay
+ * makes a run of calls pay for one change. The OpenMP count is per thread and is restored when the
+ * scope closes, so ND4J calls a user makes outside the engine are not affected, except BLAS calls
+ * made while the engine works or within the delay after it, which run single-threaded too.
  *
  * <pre>{@code
  * try (NativeThreads.Scope narrow = NativeThreads.narrow()) {          // a sweep: small ops on this thread
@@ -49,13 +55,21 @@ public final class NativeThreads {
     /** Elementwise or copying work over at least this many elements runs on several threads (16 MB of float32). */
     public static final long WIDE_ELEMENTS = 1L << 22;
 
+    /** How long OpenBLAS stays at one thread after the last engine thread left its narrow scope. */
+    public static final long BLAS_RESTORE_DELAY_MILLIS = 200;
+
     private static final NativeOps OPS = nativeOps();
     private static final AtomicInteger ACTIVE = new AtomicInteger();
     private static final Object BLAS_LOCK = new Object();
     /** OpenBLAS's thread count before the first engine thread entered a narrow scope (restored when the last leaves). */
     private static int blasConfigured = -1;
-    /** OpenBLAS's thread count as last set here (guarded by {@code BLAS_LOCK}); -1 when not known. */
+    /** OpenBLAS's thread count as last set here (guarded by {@code BLAS_LOCK}); -1 when not known (the user's). */
     private static int blasCurrent = -1;
+    /** Counts the engine's idle periods (guarded by {@code BLAS_LOCK}): a restore runs only if its period is still the current one. */
+    private static long idlePeriod;
+    /** The restore scheduled for the current idle period, if any (guarded by {@code BLAS_LOCK}). */
+    private static ScheduledFuture<?> pendingRestore;
+    private static final ScheduledThreadPoolExecutor RESTORER = restorer();
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
     private static final Scope NOTHING = () -> {
     };
@@ -74,8 +88,8 @@ public final class NativeThreads {
             depth--;
             synchronized (BLAS_LOCK) {
                 if (ACTIVE.decrementAndGet() == 0 && blasConfigured > 0) {
-                    setBlasThreads(blasConfigured);
-                    blasCurrent = -1;   // outside the engine the count is the user's
+                    long period = ++idlePeriod;
+                    pendingRestore = RESTORER.schedule(() -> restoreIfStillIdle(period), BLAS_RESTORE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 }
             }
             OPS.setOmpNumThreads(configured);
@@ -104,9 +118,16 @@ public final class NativeThreads {
         s.configured = Math.max(1, OPS.ompGetMaxThreads());
         synchronized (BLAS_LOCK) {
             if (ACTIVE.getAndIncrement() == 0) {
-                // OpenBLAS keeps one process-wide thread count (it does not follow the per-thread OpenMP count)
-                blasConfigured = Math.max(1, openblas_nolapack.blas_get_num_threads());
-                blasCurrent = blasConfigured;
+                idlePeriod++;   // a restore scheduled when the engine went idle no longer applies
+                if (pendingRestore != null) {
+                    pendingRestore.cancel(false);
+                    pendingRestore = null;
+                }
+                if (blasCurrent < 0) {
+                    // OpenBLAS keeps one process-wide thread count (it does not follow the per-thread OpenMP count)
+                    blasConfigured = Math.max(1, openblas_nolapack.blas_get_num_threads());
+                    blasCurrent = blasConfigured;
+                }
             }
             setBlasThreads(1);
         }
@@ -169,6 +190,48 @@ public final class NativeThreads {
             OPS.setOmpNumThreads(1);
             s.current = 1;
         };
+    }
+
+    /** Gives OpenBLAS back its count from before the engine ran, if no engine thread has entered since {@code period} began. */
+    private static void restoreIfStillIdle(long period) {
+        synchronized (BLAS_LOCK) {
+            if (ACTIVE.get() == 0 && idlePeriod == period && blasConfigured > 0) {
+                setBlasThreads(blasConfigured);
+                blasCurrent = -1;   // outside the engine the count is the user's
+                pendingRestore = null;
+            }
+        }
+    }
+
+    /**
+     * Waits until OpenBLAS's count has been given back after the engine went idle (returns at once
+     * if no restore is pending), for tests and for callers about to run their own multi-threaded BLAS.
+     */
+    public static void awaitBlasRestored() throws InterruptedException {
+        ScheduledFuture<?> f;
+        synchronized (BLAS_LOCK) {
+            f = pendingRestore;
+        }
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (java.util.concurrent.CancellationException e) {
+            // an engine thread entered again: the count stays the engine's until it is idle again
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("native threads: restoring OpenBLAS's thread count failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor restorer() {
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "jacflux-blas-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.setRemoveOnCancelPolicy(true);
+        return ex;
     }
 
     /** Sets OpenBLAS's process-wide thread count unless it already is {@code n} (caller holds {@code BLAS_LOCK}). */

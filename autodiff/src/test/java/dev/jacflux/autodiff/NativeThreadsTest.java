@@ -33,13 +33,14 @@ class NativeThreadsTest {
     }
 
     @AfterEach
-    void restore() {
+    void restore() throws InterruptedException {
+        NativeThreads.awaitBlasRestored();   // a pending restore must not land after the counts are put back
         OPS.setOmpNumThreads(ompBefore);
         openblas_nolapack.blas_set_num_threads(blasBefore);
     }
 
     @Test
-    void narrowIsOneThreadWideLargeWorkIsAllAndEverythingIsRestored() {
+    void narrowIsOneThreadWideLargeWorkIsAllAndEverythingIsRestored() throws InterruptedException {
         assertFalse(NativeThreads.isNarrow());
         try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
             assertTrue(NativeThreads.isNarrow());
@@ -61,7 +62,9 @@ class NativeThreadsTest {
         }
         assertFalse(NativeThreads.isNarrow());
         assertEquals(2, OPS.ompGetMaxThreads(), "restored after the outermost scope");
-        assertEquals(2, openblas_nolapack.blas_get_num_threads());
+        assertEquals(1, openblas_nolapack.blas_get_num_threads(), "OpenBLAS stays at 1 for a while after the engine leaves");
+        NativeThreads.awaitBlasRestored();
+        assertEquals(2, openblas_nolapack.blas_get_num_threads(), "restored once the engine has been idle");
         try (NativeThreads.Scope outside = NativeThreads.wide(1L << 20, 1L << 10)) {
             assertEquals(2, OPS.ompGetMaxThreads(), "outside the engine nothing changes");
         }
@@ -91,7 +94,32 @@ class NativeThreadsTest {
         a.join();
         b.join();
         assertEquals(1, wideThreads.get(), "with two engine threads, a large GEMM gets 2 / 2 = 1 thread");
-        assertEquals(2, openblas_nolapack.blas_get_num_threads(), "OpenBLAS restored when the last engine thread leaves");
+        NativeThreads.awaitBlasRestored();
+        assertEquals(2, openblas_nolapack.blas_get_num_threads(), "OpenBLAS restored once the last engine thread has left");
+    }
+
+    /** Calls in quick succession change OpenBLAS's count once, not twice per call (each change costs 0.3-0.7 ms). */
+    @Test
+    void callsInQuickSuccessionKeepOpenBlasAtOneThread() throws InterruptedException {
+        AtomicInteger seenOutside = new AtomicInteger();
+        for (int call = 0; call < 5; call++) {
+            try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+                assertEquals(1, openblas_nolapack.blas_get_num_threads());
+            }
+            seenOutside.accumulateAndGet(openblas_nolapack.blas_get_num_threads(), Math::max);
+        }
+        assertEquals(1, seenOutside.get(), "between calls made one after the other OpenBLAS stays at the engine's count");
+        NativeThreads.awaitBlasRestored();
+        assertEquals(2, openblas_nolapack.blas_get_num_threads(), "the user's count once the engine is idle");
+        // the user changes the count while the engine is idle: that count is the one given back next time
+        openblas_nolapack.blas_set_num_threads(3);
+        int users = openblas_nolapack.blas_get_num_threads();
+        assertTrue(users > 2, "OpenBLAS took " + users + " threads");
+        try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+            assertEquals(1, openblas_nolapack.blas_get_num_threads());
+        }
+        NativeThreads.awaitBlasRestored();
+        assertEquals(users, openblas_nolapack.blas_get_num_threads());
     }
 
     private static void await(CountDownLatch latch) {
