@@ -123,11 +123,14 @@ public final class NativeThreads {
                     pendingRestore.cancel(false);
                     pendingRestore = null;
                 }
-                if (blasCurrent < 0) {
-                    // OpenBLAS keeps one process-wide thread count (it does not follow the per-thread OpenMP count)
-                    blasConfigured = Math.max(1, openblas_nolapack.blas_get_num_threads());
-                    blasCurrent = blasConfigured;
+                // OpenBLAS keeps one process-wide thread count (it does not follow the per-thread OpenMP
+                // count); a count other than the one set here is the user's (also one set while the
+                // engine was idle but had not yet given its count back): that is the one to restore
+                int actual = Math.max(1, openblas_nolapack.blas_get_num_threads());
+                if (blasCurrent < 0 || actual != blasCurrent) {
+                    blasConfigured = actual;
                 }
+                blasCurrent = actual;
             }
             setBlasThreads(1);
         }

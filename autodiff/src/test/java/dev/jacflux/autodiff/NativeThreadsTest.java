@@ -25,7 +25,8 @@ class NativeThreadsTest {
     private int blasBefore;
 
     @BeforeEach
-    void configureTwoThreads() {
+    void configureTwoThreads() throws InterruptedException {
+        NativeThreads.awaitBlasRestored();   // earlier tests' engine calls may still hold OpenBLAS at 1
         ompBefore = OPS.ompGetMaxThreads();
         blasBefore = openblas_nolapack.blas_get_num_threads();
         OPS.setOmpNumThreads(2);
@@ -120,6 +121,16 @@ class NativeThreadsTest {
         }
         NativeThreads.awaitBlasRestored();
         assertEquals(users, openblas_nolapack.blas_get_num_threads());
+        // the user changes it while the engine still holds OpenBLAS at 1 after a call
+        try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+            assertEquals(1, openblas_nolapack.blas_get_num_threads());
+        }
+        openblas_nolapack.blas_set_num_threads(2);
+        try (NativeThreads.Scope narrow = NativeThreads.narrow()) {
+            assertEquals(1, openblas_nolapack.blas_get_num_threads(), "the engine's count again, whatever the user set meanwhile");
+        }
+        NativeThreads.awaitBlasRestored();
+        assertEquals(2, openblas_nolapack.blas_get_num_threads(), "the count the user set meanwhile comes back");
     }
 
     private static void await(CountDownLatch latch) {
