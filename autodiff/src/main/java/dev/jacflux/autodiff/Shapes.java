@@ -20,6 +20,21 @@ public final class Shapes {
         return Arrays.toString(shape);
     }
 
+    /**
+     * Whether {@code stride} lays out {@code shape} row-major without gaps (size-1 axes ignored),
+     * e.g. {@code isRowMajor(a.shape(), a.stride())} for an ND4J array.
+     */
+    public static boolean isRowMajor(long[] shape, long[] stride) {
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
     /** Number of elements of a shape (1 for a scalar shape {@code []}). */
     public static long numel(long[] shape) {
         long n = 1;

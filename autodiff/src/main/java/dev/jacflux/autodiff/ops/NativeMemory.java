@@ -1,5 +1,6 @@
 package dev.jacflux.autodiff.ops;
 
+import dev.jacflux.autodiff.Shapes;
 import java.lang.reflect.Field;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,16 +54,7 @@ final class NativeMemory {
         if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
             return false;
         }
-        long[] shape = a.shape();
-        long[] stride = a.stride();
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return Shapes.isRowMajor(a.shape(), a.stride());
     }
 
     /** Zeroes {@code count} elements of {@code width} bytes from {@code address}. */

@@ -19,16 +19,7 @@ public final class Layouts {
 
     /** Whether {@code x} is row-major without gaps (size-1 axes ignored). */
     public static boolean isCContiguous(INDArray x) {
-        long[] shape = x.shape();
-        long[] stride = x.stride();
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return Shapes.isRowMajor(x.shape(), x.stride());
     }
 
     /** Validates a caller-provided result buffer. */

@@ -1,6 +1,7 @@
 package dev.jacflux.model.io;
 
 import dev.jacflux.autodiff.Shapes;
+import dev.jacflux.autodiff.transforms.Layouts;
 import dev.jacflux.model.ModelException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -348,19 +349,7 @@ public final class Npz {
 
     /** Whether {@code a}'s elements lie in C order from the start of its buffer, without gaps (what its strides say, not its ordering flag). */
     private static boolean packedC(INDArray a) {
-        if (a.offset() != 0) {
-            return false;
-        }
-        long[] shape = a.shape();
-        long[] stride = a.stride();
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        return true;
+        return a.offset() == 0 && Layouts.isCContiguous(a);
     }
 
     /** The {@code bytes} of {@code a}'s native memory (from its first element) as a buffer in this machine's byte order. */

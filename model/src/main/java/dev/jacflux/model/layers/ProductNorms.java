@@ -2,6 +2,7 @@ package dev.jacflux.model.layers;
 
 import dev.jacflux.autodiff.ops.BatchedGemm;
 import dev.jacflux.autodiff.ops.ScratchArrays;
+import dev.jacflux.autodiff.transforms.Layouts;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,16 +31,7 @@ final class ProductNorms {
 
     /** {@code a} as a dense (row-major, gap-free) array, copying only when needed. */
     static INDArray dense(INDArray a) {
-        long[] shape = a.shape();
-        long[] stride = a.stride();
-        long expected = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return a.dup('c');
-            }
-            expected *= shape[i];
-        }
-        return a;
+        return Layouts.isCContiguous(a) ? a : a.dup('c');
     }
 
     /**
