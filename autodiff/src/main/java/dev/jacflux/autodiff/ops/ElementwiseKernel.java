@@ -30,7 +30,9 @@ final class ElementwiseKernel {
         long oa = NativeMemory.address(out);
         // branch-free: the sign of a Gaussian-like x is unpredictable, and a branch per element measured
         // 5-6 ns/element against 0.6 for the mask computed from the bits (int-indexed inner loops unroll)
-        if (x.dataType() == DataType.FLOAT) {
+        if (x.dataType() == DataType.FLOAT && blocks > 1) {
+            timesPositiveBlocks(u, ta, xa, oa, Math.toIntExact(n), blocks);
+        } else if (x.dataType() == DataType.FLOAT) {
             int ni = Math.toIntExact(n);
             for (long l = 0; l < blocks; l++) {
                 long tb = ta + l * n * 4;
@@ -49,6 +51,34 @@ final class ElementwiseKernel {
                     long off = (long) i << 3;
                     u.putDouble(ob + off, u.getDouble(tb + off) * positiveOne(u.getLong(xa + off)));
                 }
+            }
+        }
+    }
+
+    /** Elements per piece of {@link #timesPositiveBlocks}: a piece of each array stays in the first-level cache. */
+    static final int MASK_PIECE = 2048;
+
+    /**
+     * {@link #timesPositive} for float32 with several blocks (the rows of a Jacobian's cotangent):
+     * piece by piece of {@code x}, its mask is made once in a heap array and each block's piece is
+     * copied in, multiplied by it in a loop whose arrays share their index (which the JIT
+     * vectorises) and copied out; the same products as the plain loop, bit for bit.
+     */
+    private static void timesPositiveBlocks(Unsafe u, long ta, long xa, long oa, int n, long blocks) {
+        float[] mask = new float[Math.min(n, MASK_PIECE)];
+        float[] piece = new float[mask.length];
+        for (int from = 0; from < n; from += MASK_PIECE) {
+            int len = Math.min(MASK_PIECE, n - from);
+            for (int i = 0; i < len; i++) {
+                mask[i] = positiveOne(u.getInt(xa + ((long) (from + i) << 2)));
+            }
+            for (long l = 0; l < blocks; l++) {
+                long at = (l * n + from) << 2;
+                u.copyMemory(null, ta + at, piece, Unsafe.ARRAY_FLOAT_BASE_OFFSET, (long) len << 2);
+                for (int i = 0; i < len; i++) {
+                    piece[i] = piece[i] * mask[i];
+                }
+                u.copyMemory(piece, Unsafe.ARRAY_FLOAT_BASE_OFFSET, null, oa + at, (long) len << 2);
             }
         }
     }

@@ -205,11 +205,10 @@ final class PoolKernel {
                 long a = base + (long) 2 * r * w * width;
                 for (int q = 0; q < ow; q++, a += 2L * width, sp += width) {
                     if (f) {
-                        float v = 0.25f * u.getFloat(sp);
-                        u.putFloat(a, v);
-                        u.putFloat(a + 4, v);
-                        u.putFloat(a + down, v);
-                        u.putFloat(a + down + 4, v);
+                        // the window's two pixels of a row in one 8-byte store
+                        long pair = (Float.floatToRawIntBits(0.25f * u.getFloat(sp)) & 0xffffffffL) * 0x100000001L;
+                        u.putLong(a, pair);
+                        u.putLong(a + down, pair);
                     } else {
                         double v = 0.25 * u.getDouble(sp);
                         u.putDouble(a, v);

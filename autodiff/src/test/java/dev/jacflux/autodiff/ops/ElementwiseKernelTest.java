@@ -65,6 +65,34 @@ class ElementwiseKernelTest {
     }
 
     @Test
+    void timesPositiveOverManyBlocksMatchesBitForBitAcrossPieces() {
+        // float32 with several blocks goes piece by piece through heap arrays: more than two pieces, the last one short
+        int n = 2 * ElementwiseKernel.MASK_PIECE + 37;
+        Random r = new Random(11);
+        float[] xs = new float[n];
+        for (int i = 0; i < n; i++) {
+            xs[i] = i % 97 < FLOATS.length ? FLOATS[i % 97] : (float) r.nextGaussian();
+        }
+        float[] ts = new float[3 * n];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = i % 89 < FLOATS.length ? FLOATS[(i + 5) % FLOATS.length] : (float) r.nextGaussian();
+        }
+        INDArray x = Nd4j.createFromArray(xs);
+        INDArray t = Nd4j.createFromArray(ts).reshape(3, n);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 3, n);
+        ElementwiseKernel.timesPositive(t, x, out);
+        INDArray inPlace = t.dup();
+        ElementwiseKernel.timesPositive(inPlace, x, inPlace);
+        for (int l = 0; l < 3; l++) {
+            for (int i = 0; i < n; i++) {
+                float expect = ts[l * n + i] * (xs[i] > 0f ? 1f : 0f);
+                assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(out.getFloat((long) l, (long) i)), "l=" + l + " i=" + i);
+                assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(inPlace.getFloat((long) l, (long) i)), "in place l=" + l + " i=" + i);
+            }
+        }
+    }
+
+    @Test
     void alongAxesLoopMatchesTheBroadcastOps() {
         long[][] fulls = {{3, 4, 5, 6}, {2, 3, 16}, {5, 40}, {2, 3, 4, 17}};
         long[][] smalls = {{4, 1, 1}, {3, 1}, {5, 1}, {2, 3, 1, 1}};

@@ -59,4 +59,34 @@ class PoolKernelFloatTest {
             }
         }
     }
+
+    @Test
+    void averageScatterOf2x2SpreadsAQuarterBitForBit() {
+        // the float32 2x2 scatter writes each window row's two pixels in one store; odd sizes leave the last row and column zero
+        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE};
+        Random r = new Random(17);
+        for (int[] hw : new int[][] {{4, 6}, {5, 7}, {2, 2}}) {
+            int h = hw[0];
+            int w = hw[1];
+            int oh = h / 2;
+            int ow = w / 2;
+            float[] gs = new float[2 * 3 * oh * ow];
+            for (int i = 0; i < gs.length; i++) {
+                gs[i] = i < special.length ? special[i] : (float) r.nextGaussian();
+            }
+            INDArray g = Nd4j.createFromArray(gs).reshape(2, 3, oh, ow);
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 2, 3, h, w).assign(5);
+            PoolKernel.avgScatter(g, Pool2dSpec.of(new int[] {2, 2}), out);
+            for (int p = 0; p < 6; p++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        boolean inside = y < 2 * oh && x < 2 * ow;
+                        float expect = inside ? 0.25f * gs[(p * oh + y / 2) * ow + x / 2] : 0f;
+                        float got = out.getFloat((long) p / 3, (long) p % 3, (long) y, (long) x);
+                        assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(got), h + "x" + w + " plane " + p + " (" + y + ", " + x + ")");
+                    }
+                }
+            }
+        }
+    }
 }
