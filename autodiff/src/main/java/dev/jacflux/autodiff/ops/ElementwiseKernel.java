@@ -216,7 +216,9 @@ final class ElementwiseKernel {
     /**
      * {@code out = max(x, 0)} as ND4J's {@code relu} gives it ({@code x < 0 ? +0 : x}: NaN and
      * {@code -0} pass through) for dense {@code x} and {@code out} of one FLOAT or DOUBLE dtype, in one
-     * branch-free pass (ND4J: a copy, then the op in place, measured 2-4x slower).
+     * branch-free pass (ND4J: a copy, then the op in place, measured 2-4x slower); float32 piece by
+     * piece through a heap array (one thread: {@code [16, 16, 32, 32]} 0.22 -> 0.09 ms,
+     * {@code [16, 32, 16, 16]} 0.13 -> 0.03, {@code [128, 6, 24, 24]} 0.28 -> 0.20).
      */
     static void relu(INDArray x, INDArray out) {
         Unsafe u = NativeMemory.UNSAFE;
@@ -224,14 +226,15 @@ final class ElementwiseKernel {
         long oa = NativeMemory.address(out);
         long n = x.length();
         if (x.dataType() == DataType.FLOAT) {
-            for (long base = 0; base < n; base += Integer.MAX_VALUE / 8) {
-                int count = (int) Math.min(n - base, Integer.MAX_VALUE / 8);
-                long src = xa + base * 4;
-                long dst = oa + base * 4;
-                for (int i = 0; i < count; i++) {
-                    long off = (long) i << 2;
-                    u.putInt(dst + off, keepUnlessNegative(u.getInt(src + off)));
+            // piece by piece through a heap array: the same-index loop is vectorised, the native-memory one is not
+            int[] piece = new int[(int) Math.min(n, MASK_PIECE)];
+            for (long from = 0; from < n; from += MASK_PIECE) {
+                int len = (int) Math.min(MASK_PIECE, n - from);
+                u.copyMemory(null, xa + (from << 2), piece, Unsafe.ARRAY_INT_BASE_OFFSET, (long) len << 2);
+                for (int i = 0; i < len; i++) {
+                    piece[i] = keepUnlessNegative(piece[i]);
                 }
+                u.copyMemory(piece, Unsafe.ARRAY_INT_BASE_OFFSET, null, oa + (from << 2), (long) len << 2);
             }
         } else {
             for (long base = 0; base < n; base += Integer.MAX_VALUE / 8) {
