@@ -62,7 +62,7 @@ final class Im2ColKernel {
         private final int[] q0;
         private final int[] q1;
         /**
-         * Zero or the margin, in elements, around one plane in {@link #extended}: when the
+         * Zero or the margin, in elements, around one plane in the heap copy of it: when the
          * convolution has unit strides and dilations and keeps the width ({@code ow == w}, e.g. 3x3
          * with padding 1), row {@code r} of a column block {@code (i, j)} is the image row
          * {@code r + i - ph} shifted by {@code j - pw}, so the whole block is one contiguous run
@@ -72,8 +72,6 @@ final class Im2ColKernel {
         private final int margin;
         private float[] image;
         private float[] columns;
-        private float[] extended;
-        private float[] run;
 
         Geometry(long h, long w, long kh, long kw, Conv2dSpec s, DataType dtype) {
             this.h = (int) h;
@@ -217,7 +215,7 @@ final class Im2ColKernel {
             Unsafe u = NativeMemory.UNSAFE;
             int planeLength = h * w;
             int block = oh * ow;
-            float[] ext = extendedBuffer(planeLength + 2 * margin);
+            float[] ext = imageBuffer(planeLength + 2 * margin);
             float[] out = columnBuffer(kh * kw * block);
             java.util.Arrays.fill(ext, 0, margin, pad);
             java.util.Arrays.fill(ext, margin + planeLength, planeLength + 2 * margin, pad);
@@ -263,8 +261,8 @@ final class Im2ColKernel {
             int planeLength = h * w;
             int block = oh * ow;
             int length = planeLength + 2 * margin;
-            float[] ext = extendedBuffer(length);
-            float[] tmp = runBuffer(length);
+            float[] ext = imageBuffer(length);
+            float[] tmp = columnBuffer(length);
             long cb = cols;
             for (int plane = 0; plane < planes; plane++) {
                 java.util.Arrays.fill(ext, 0, length, 0f);
@@ -296,20 +294,6 @@ final class Im2ColKernel {
                 u.copyMemory(ext, Unsafe.ARRAY_FLOAT_BASE_OFFSET + (long) margin * 4, null, img + (long) plane * planeLength * 4,
                         (long) planeLength * 4);
             }
-        }
-
-        private float[] extendedBuffer(int length) {
-            if (extended == null || extended.length < length) {
-                extended = new float[length];
-            }
-            return extended;
-        }
-
-        private float[] runBuffer(int length) {
-            if (run == null || run.length < length) {
-                run = new float[length];
-            }
-            return run;
         }
 
         /**

@@ -48,18 +48,7 @@ class Im2ColAlignedTest {
         Conv2dSpec spec = new Conv2dSpec(1, 1, ph, pw, 1, 1);
         assertTrue(geometry(h, w, kh, kw, spec).aligned(), "aligned geometry");
         for (double pad : new double[] {0.0, Double.NEGATIVE_INFINITY, 2.5}) {
-            INDArray x = Gen.random(31 + c, 3, c, h, w).castTo(DataType.FLOAT);
-            INDArray got = ConvKernels.im2col(x, kh, kw, spec, pad);
-            INDArray ref = ConvReference.im2col(x.castTo(DataType.DOUBLE), kh, kw, spec);
-            INDArray inside = ConvReference.im2col(x.castTo(DataType.DOUBLE).assign(1.0), kh, kw, spec);
-            float[] g = got.dup('c').data().asFloat();
-            double[] r = ref.dup('c').data().asDouble();
-            double[] m = inside.dup('c').data().asDouble();
-            assertEquals(r.length, g.length);
-            for (int k = 0; k < g.length; k++) {
-                float expected = m[k] == 0.0 ? (float) pad : (float) r[k];
-                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(g[k]), "entry " + k + " of " + spec + " pad " + pad);
-            }
+            Im2ColStagedTest.check(3, c, h, w, kh, kw, spec, pad);
         }
     }
 

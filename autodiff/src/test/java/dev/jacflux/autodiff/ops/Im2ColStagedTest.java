@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class Im2ColStagedTest {
 
-    private static void check(long n, long c, long h, long w, int kh, int kw, Conv2dSpec spec, double pad) {
+    /** The columns of a seeded {@code [n, c, h, w]} against the plain loop's, bit for bit, the pad value where a window leaves the image. */
+    static void check(long n, long c, long h, long w, int kh, int kw, Conv2dSpec spec, double pad) {
         INDArray x = Gen.random(21, n, c, h, w).castTo(DataType.FLOAT);
         INDArray got = ConvKernels.im2col(x, kh, kw, spec, pad);
         INDArray ref = ConvReference.im2col(x.castTo(DataType.DOUBLE), kh, kw, spec);
