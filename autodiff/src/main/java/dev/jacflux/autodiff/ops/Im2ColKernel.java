@@ -61,6 +61,9 @@ final class Im2ColKernel {
         final int width;
         private final int[] q0;
         private final int[] q1;
+        /** Per kernel row {@code i}, the output rows {@code [p0[i], p1[i])} whose input row lies inside the image. */
+        private final int[] p0;
+        private final int[] p1;
         /**
          * Zero or the margin, in elements, around one plane in the heap copy of it: when the
          * convolution has unit strides and dilations and keeps the width ({@code ow == w}, e.g. 3x3
@@ -91,6 +94,13 @@ final class Im2ColKernel {
                 q0[j] = q[0];
                 q1[j] = Math.max(q[1], q[0]);
             }
+            this.p0 = new int[this.kh];
+            this.p1 = new int[this.kh];
+            for (int i = 0; i < kh; i++) {
+                int[] p = validRange((long) i * s.dh() - s.ph(), h, s.sh(), oh);
+                p0[i] = p[0];
+                p1[i] = Math.max(p[1], p[0]);
+            }
             long m = (long) s.ph() * w + s.pw() + kw;
             boolean aligned = isFloat && s.sh() == 1 && s.sw() == 1 && s.dh() == 1 && s.dw() == 1 && this.ow == this.w
                     && Math.max(h * w + 2 * m, (long) kh * kw * this.oh * this.ow) <= STAGED_MAX;
@@ -113,11 +123,6 @@ final class Im2ColKernel {
                 im2colAligned(src, dst, (int) planes, (float) padValue);
                 return;
             }
-            im2colUnaligned(src, dst, planes, padValue);
-        }
-
-        /** {@link #im2col} without the aligned-rows path: through heap arrays when small and padded, else directly. */
-        void im2colUnaligned(long src, long dst, long planes, double padValue) {
             if (isFloat && staged(planes)) {
                 im2colStaged(src, dst, (int) planes, (float) padValue);
                 return;
@@ -225,8 +230,8 @@ final class Im2ColKernel {
                 int d = 0;
                 for (int i = 0; i < kh; i++) {
                     for (int j = 0; j < kw; j++, d += block) {
-                        int r0 = Math.max(0, s.ph() - i);
-                        int r1 = Math.max(r0, Math.min(oh, h + s.ph() - i));
+                        int r0 = p0[i];
+                        int r1 = p1[i];
                         int qa = q0[j];
                         int qb = q1[j];
                         java.util.Arrays.fill(out, d, d + r0 * ow, pad);
@@ -268,8 +273,8 @@ final class Im2ColKernel {
                 java.util.Arrays.fill(ext, 0, length, 0f);
                 for (int i = 0; i < kh; i++) {
                     for (int j = 0; j < kw; j++, cb += (long) block * 4) {
-                        int r0 = Math.max(0, s.ph() - i);
-                        int r1 = Math.min(oh, h + s.ph() - i);
+                        int r0 = p0[i];
+                        int r1 = p1[i];
                         int qa = q0[j];
                         int qb = q1[j];
                         if (r0 >= r1 || qa >= qb) {
